@@ -12,6 +12,8 @@ import numpy as np
 import torch
 import timm
 
+from .core import VfmvaeError, user_errors
+
 # %% auto #0
 __all__ = ['REPO_ROOT', 'IMAGE_EXTS', 'IMAGENETTE_ARCHIVES', 'EFFNET_LITE', 'IMAGENETTE_IMAGENET_INDEX', 'TORCH_FIDELITY_FILE',
            'AssetError', 'data_root', 'dataset_dir', 'reachable', 'download_imagenette', 'timm_backbone',
@@ -20,7 +22,7 @@ __all__ = ['REPO_ROOT', 'IMAGE_EXTS', 'IMAGENETTE_ARCHIVES', 'EFFNET_LITE', 'IMA
            'asset_report', 'main']
 
 # %% ../nbs/01_assets.ipynb #37f0c812
-class AssetError(RuntimeError):
+class AssetError(VfmvaeError, RuntimeError):
     "A dataset, weights file or network resource is missing; the message says how to fix it."
 
 # %% ../nbs/01_assets.ipynb #739ee5fa
@@ -226,7 +228,7 @@ def inception_features(images: torch.Tensor, batch_size: int = 50, extractor=Non
     return np.concatenate([ext(images[i:i+batch_size])[0].double().numpy() for i in range(0, len(images), batch_size)])
 
 # %% ../nbs/01_assets.ipynb #016587d7
-from fastcore.script import call_parse, Param
+from fastcore.script import call_parse
 
 def asset_report() -> dict:
     "What is available here: datasets, backbone weights, FID Inception."
@@ -240,7 +242,8 @@ def asset_report() -> dict:
     return rep
 
 @call_parse
-def main(what: Param("check | imagenette | inception", str) = "check"):
+@user_errors
+def main(what: str = "check"):  # check, imagenette (download) or inception (convert the FID weights)
     "Check or fetch the assets vfmvae runs need."
     if what == "imagenette": print(download_imagenette())
     elif what == "inception": print(*fid_inception_weights())

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #ae8b9cf4
 from __future__ import annotations
-import dataclasses, json, os, platform, random, re, subprocess, sys, time, types, typing
+import dataclasses, functools, json, os, platform, random, re, subprocess, sys, time, types, typing
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Literal, Optional, Union, get_args, get_origin, get_type_hints
@@ -12,14 +12,18 @@ from typing import Any, Literal, Optional, Union, get_args, get_origin, get_type
 import numpy as np
 import torch
 import yaml
+from fastcore.script import call_parse
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'ConfigError', 'config_from_dict', 'config_to_dict', 'apply_overrides', 'load_config', 'save_config',
-           'seed_everything', 'rng_state', 'set_rng_state', 'pick_device', 'autocast', 'parse_images', 'fmt_kimg',
-           'steps_for', 'git_revision', 'environment_info', 'RunDir']
+__all__ = ['PRECISIONS', 'VfmvaeError', 'ConfigError', 'config_from_dict', 'config_to_dict', 'apply_overrides', 'load_config',
+           'save_config', 'seed_everything', 'rng_state', 'set_rng_state', 'pick_device', 'autocast', 'parse_images',
+           'fmt_kimg', 'steps_for', 'git_revision', 'environment_info', 'RunDir', 'user_errors']
 
 # %% ../nbs/00_core.ipynb #5da0b6dd
-class ConfigError(ValueError):
+class VfmvaeError(Exception):
+    "An error caused by the user's input or machine, whose one-line message says how to fix it."
+
+class ConfigError(VfmvaeError, ValueError):
     "A config value, key or file is wrong; the message names the dotted key."
 
 def _is_dc(tp) -> bool: return isinstance(tp, type) and dataclasses.is_dataclass(tp)
@@ -232,3 +236,13 @@ class RunDir:
         "All metric records logged so far."
         p = self.path/"metrics.jsonl"
         return [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.exists() else []
+
+# %% ../nbs/00_core.ipynb #26764659
+def user_errors(fn):
+    "Decorator for CLI functions: report `VfmvaeError` as one line on stderr and exit with status 2."
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try: return fn(*args, **kwargs)
+        except VfmvaeError as e:
+            print(f"error: {e}", file=sys.stderr); raise SystemExit(2)
+    return wrapper
