@@ -205,7 +205,7 @@ class DecoderConfig:
     layer_scale_init: float = 1e-5
     bf16_blocks: int = 3
     # SD-VAE-style baseline (kind="conv")
-    conv_channels: list[int] = field(default_factory=lambda: [512, 512, 256, 256, 128])
+    conv_channels: list[int] = field(default_factory=lambda: [480, 256, 256, 128, 128])
     conv_res_blocks: int = 2
     conv_style: bool = False
 
@@ -343,6 +343,10 @@ class Decoder(nn.Module):
     def block_resolutions(self, latent_res: int) -> list[int]:
         "Output resolution of each synthesis block for a given latent grid size."
         return [int(latent_res * self.cfg.block_scale(i)) for i in range(len(self.cfg.channels))]
+
+    def blocks_by_res(self, latent_res: int) -> dict[int, nn.Module]:
+        "{output resolution: synthesis block} for a given latent grid size."
+        return dict(zip(self.block_resolutions(latent_res), self.synthesis.blocks))
 
     def blocks_from_res(self, min_res: int, latent_res: int) -> list[nn.Module]:
         "Synthesis blocks at ≥ min_res px (for latent grid `latent_res`), plus the latent injections feeding them."

@@ -174,7 +174,7 @@ def format_param_report(rep: dict) -> str:
         lines.append(f"{k:28s} {n / 1e6:8.2f}M " + (f"{t / 1e6:9.2f}M" if t is not None else ""))
     return "\n".join(lines)
 
-# %% ../nbs/04a_model.ipynb #fa3ea6f9
+# %% ../nbs/04a_model.ipynb #b851718e
 def _save(self: VFMVAE, path) -> Path:
     "Write config.yaml + model.safetensors into directory `path`."
     path = Path(path); path.mkdir(parents=True, exist_ok=True)
