@@ -587,7 +587,7 @@ def imagenette_se_cknna(res: int = 96, per_class: Optional[int] = None, limit: O
     log(f"clean CKNNA {s['cknna_clean']:.4f}  SE-CKNNA {s['se_cknna']:.4f}  rel. change {s['rel_change']:+.2%}  ({meta['wall_s']}s)")
     return dict(meta=meta, **result, layerwise=dict(lite0=lw0, lite2=lw2))
 
-# %% ../nbs/06_alignment.ipynb #b6b4e208
+# %% ../nbs/06_alignment.ipynb #0ef9049a
 @call_parse
 def main(res: Param("working resolution (px) shared by both models", int) = 96,
          per_class: Param("images per class (default: all 3,925)", int) = None,
