@@ -12,7 +12,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['SIZES', 'DiTConfig', 'RMSNorm', 'make_norm', 'SwiGLU', 'GeluMLP', 'timestep_embedding', 'TimestepEmbedder',
-           'sincos_2d', 'rope_2d', 'apply_rope', 'Attention', 'modulate', 'DiTBlock', 'DiTOutput', 'DiT',
+           'sincos_2d', 'rope_2d', 'apply_rope', 'Attention', 'modulate', 'DiTBlock', 'DiTOutput', 'DiT', 'block_taps',
            'lightningdit_config', 'sit_reg_config', 'count_params']
 
 # %% ../nbs/10_dit.ipynb #87b0d618
@@ -229,6 +229,11 @@ class DiT(nn.Module):
         return self.projector(out.blocks[self.cfg.proj_depth - 1])
 
 # %% ../nbs/10_dit.ipynb #5965fc7f
+def block_taps(model: DiT) -> dict:
+    "Named block modules of a DiT ({'block1': ..., 'blockN': ...}, 1-based like `proj_depth`) for forward hooks."
+    return {f"block{i + 1}": b for i, b in enumerate(model.blocks)}
+
+# %% ../nbs/10_dit.ipynb #d7b24985
 SIZES = {'tiny': (4, 128, 4), 'small': (6, 256, 4), 'B': (12, 768, 12), 'L': (24, 1024, 16), 'XL': (28, 1152, 16)}
 
 def lightningdit_config(size='XL', **kw) -> DiTConfig:

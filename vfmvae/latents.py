@@ -87,7 +87,7 @@ def channel_stats(z, max_n=10_000, seed=0):
     zz = z[idx].double().transpose(0, 1).flatten(1)
     return {'mean': zz.mean(1).float(), 'std': zz.std(1).float()}
 
-# %% ../nbs/12_latents.ipynb #56163fcf
+# %% ../nbs/12_latents.ipynb #c4df99bf
 def _atomic_save(tensors: dict, path: Path, metadata=None):
     tmp = path.with_name(path.name + f".tmp{os.getpid()}")
     save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp), metadata=metadata); os.replace(tmp, path)
@@ -159,7 +159,7 @@ def load_stats(cache_dir) -> dict:
     if not p.exists(): raise FileNotFoundError(f"{p} missing: run finalize_cache({str(cache_dir)!r})")
     return load_file(str(p))
 
-# %% ../nbs/12_latents.ipynb #2a6ed1d6
+# %% ../nbs/12_latents.ipynb #f90e0b3b
 class LatentData:
     "In-memory latent cache serving normalised (z, y[, cls, feat]) batches as a pure function of (seed, step)."
     def __init__(self, cache_dir, flip_p=0.5, sample_posterior=False, features=False, seed=0):
@@ -190,7 +190,7 @@ class LatentData:
         if self.features: out['cls'], out['feat'] = pick('cls').float(), pick('feat').float()
         return out
 
-# %% ../nbs/12_latents.ipynb #07c625de
+# %% ../nbs/12_latents.ipynb #f188a19c
 def image_folder(root, size=64, limit=None, seed=0):
     "torchvision ImageFolder at `size` px in [−1, 1]; `limit` keeps a fixed random subset."
     import torchvision.transforms as T, torchvision.datasets as D
@@ -216,7 +216,7 @@ class VFMTargets(nn.Module):
         cls = f.mean((2, 3)); f = F.adaptive_avg_pool2d(f, self.grid)
         return cls, f.flatten(2).transpose(1, 2)
 
-# %% ../nbs/12_latents.ipynb #0a1a125e
+# %% ../nbs/12_latents.ipynb #1b9d38f8
 def load_tokenizer(spec: str, cache_dir=None):
     "A tokenizer from its spec: 'pca' (read from the cache), 'vfmvae:<dir>' or 'vfmvae-preset:<name>'."
     if spec == 'pca':
