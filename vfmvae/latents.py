@@ -15,7 +15,8 @@ from safetensors.torch import save_file, load_file
 # %% auto #0
 __all__ = ['Posterior', 'posterior_std', 'PCATokenizer', 'tok_encode', 'tok_decode', 'NormalizedTokenizer', 'channel_stats',
            'shard_path', 'dist_rank_world', 'cache_latents', 'load_cache', 'finalize_cache', 'load_stats', 'LatentData',
-           'image_folder', 'VFMTargets', 'load_tokenizer', 'cached_tokenizer', 'effnet_targets', 'main']
+           'image_folder', 'VFMTargets', 'load_tokenizer', 'cached_tokenizer', 'dinov2_targets', 'effnet_targets',
+           'main']
 
 # %% ../nbs/12_latents.ipynb #c6adc637
 @dataclass
@@ -211,8 +212,11 @@ class VFMTargets(nn.Module):
     def forward(self, x):
         x = (x + 1) / 2
         if self.in_size: x = F.interpolate(x, size=self.in_size, mode='bicubic', align_corners=False)
-        f = self.net((x - self.m) / self.s); f = f[-1] if isinstance(f, (list, tuple)) else f
-        if f.dim() == 3: return f[:, 0], f[:, 1:]                       # ViT tokens: [CLS, patches]
+        x = (x - self.m) / self.s
+        f = self.net.forward_features(x) if hasattr(self.net, 'num_prefix_tokens') else self.net(x)
+        f = f[-1] if isinstance(f, (list, tuple)) else f
+        if f.dim() == 3:                                                # ViT tokens: [CLS, (registers), patches]
+            return f[:, 0], f[:, self.net.num_prefix_tokens:]
         cls = f.mean((2, 3)); f = F.adaptive_avg_pool2d(f, self.grid)
         return cls, f.flatten(2).transpose(1, 2)
 
@@ -236,6 +240,12 @@ def cached_tokenizer(cache_dir) -> NormalizedTokenizer:
     meta = json.loads((Path(cache_dir) / 'meta.json').read_text())
     return NormalizedTokenizer.from_cache(load_tokenizer(meta['tokenizer'], cache_dir), cache_dir)
 
+def dinov2_targets(weights=None, pretrained=True, name='vit_base_patch14_dinov2.lvd142m', in_size=224, **kw):
+    "REG's target: DINOv2-B/14 at 224 px (16×16 patches, 768-d) via `vfmvae.assets.timm_backbone` (local weights offline)."
+    from vfmvae.assets import timm_backbone
+    net = timm_backbone(name, weights=weights, pretrained=pretrained, img_size=in_size, **kw)
+    return VFMTargets(net, grid=in_size // net.patch_embed.patch_size[0], in_size=in_size)
+
 def effnet_targets(grid, variant='lite0', in_size=128, stage=3):
     "EfficientNet-Lite (ImageNet weights) stage features as REPA/REG targets on a `grid`×`grid` latent."
     from vfmvae.assets import effnet_lite
@@ -249,7 +259,7 @@ def main(out: Param("cache folder", str),
          size: Param("image size (px)", int) = 64,
          split: Param("Imagenette split", str) = 'train',
          limit: Param("use a fixed random subset of this many images (0 = all)", int) = 0,
-         features: Param("'none' or 'effnet_lite0' (REPA/REG targets)", str) = 'none',
+         features: Param("'none', 'effnet_lite0' or 'dinov2[:<weights file>]' (REPA/REG targets)", str) = 'none',
          shard_size: Param("images per shard", int) = 1000,
          batch_size: Param("encoding batch", int) = 64,
          workers: Param("DataLoader workers", int) = 2,
@@ -265,7 +275,8 @@ def main(out: Param("cache folder", str),
         _atomic_save(PCATokenizer(pca_f, pca_dim).fit(fit).state_dict(), out / 'tokenizer_pca.safetensors')
     tok = load_tokenizer(tokenizer, out)
     x0 = tok_encode(tok, ds[0][0][None]).mean
-    feat = effnet_targets(x0.shape[-1]) if features == 'effnet_lite0' else None
+    feat = (effnet_targets(x0.shape[-1]) if features == 'effnet_lite0' else
+            dinov2_targets(features.split(':', 1)[1] if ':' in features else None) if features.startswith('dinov2') else None)
     res = cache_latents(tok, ds, out, shard_size, batch_size, True, feat, workers, name=tokenizer)
     if dist_rank_world()[0] == 0:
         st = finalize_cache(out)
