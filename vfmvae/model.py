@@ -102,8 +102,8 @@ class VFMVAE(nn.Module):
         feats = self.vfm(x)
         return self.adapter(feats), feats
 
-    def encode(self, x: torch.Tensor) -> DiagonalGaussian:
-        "Posterior q(z|x) for images in [-1, 1]."
+    def encode(self, x: torch.Tensor, sample: Optional[bool] = None) -> DiagonalGaussian:
+        "Posterior q(z|x) for images in [-1, 1] (`sample` is accepted for tokenizer-agnostic callers; pick z with `.latent(sample)`)."
         return self.encode_features(x)[0]
 
     def _sample(self, sample: Optional[bool]) -> bool: return self.training if sample is None else sample
