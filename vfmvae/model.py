@@ -16,7 +16,8 @@ from .latent import AdapterConfig, LatentAdapter, DiagonalGaussian
 from .decoder import DecoderConfig, Decoder, synthesis_param_report
 
 # %% auto #0
-__all__ = ['MODEL_PRESETS', 'VFMVAEConfig', 'model_config', 'VFMVAEOutput', 'VFMVAE', 'param_report', 'format_param_report']
+__all__ = ['MODEL_PRESETS', 'VFMVAEConfig', 'model_config', 'write_model_presets', 'VFMVAEOutput', 'VFMVAE', 'param_report',
+           'format_param_report']
 
 # %% ../nbs/04a_model.ipynb #c4d58b17
 @dataclass
@@ -62,6 +63,11 @@ def model_config(preset: str = "paper", overrides=()) -> VFMVAEConfig:
     return load_config(VFMVAEConfig, config_to_dict(cfg), overrides) if overrides else cfg
 
 # %% ../nbs/04a_model.ipynb #4b777bb6
+def write_model_presets(folder) -> list[Path]:
+    "Write every model preset as `<folder>/<name>.yaml`."
+    return [save_config(model_config(n), Path(folder) / f"{n}.yaml") for n in MODEL_PRESETS]
+
+# %% ../nbs/04a_model.ipynb #3fc104a3
 @dataclass
 class VFMVAEOutput:
     "What one tokenizer pass produces (images in [-1, 1])."
@@ -129,7 +135,7 @@ class VFMVAE(nn.Module):
             vf_pred, vf_tgt = self.adapter.vf_proj(z), self.vf_target(feats, z.shape[-2:])
         return VFMVAEOutput(recon, side, post, z, vf_pred, vf_tgt)
 
-# %% ../nbs/04a_model.ipynb #0e2b4ce8
+# %% ../nbs/04a_model.ipynb #a914a9cf
 def _stage_modules(self: VFMVAE, stage: int) -> list[nn.Module]:
     "Modules trained in a stage (0, 1: adapter + decoder; 2: decoder; 3: decoder blocks ≥ resolution/4)."
     if stage in (0, 1): return [self.adapter, self.decoder]
@@ -151,7 +157,7 @@ VFMVAE.stage_modules, VFMVAE.set_stage = _stage_modules, _set_stage
 VFMVAE.adapter_last_layer = property(lambda self: self.adapter.last_layer)
 VFMVAE.trainable_parameters = lambda self: [p for p in self.parameters() if p.requires_grad]
 
-# %% ../nbs/04a_model.ipynb #22cf3c92
+# %% ../nbs/04a_model.ipynb #8eac3a99
 def param_report(model: VFMVAE) -> dict[str, tuple[int, int]]:
     "{part: (parameters, trainable)} for the model's parts, synthesis sub-parts and totals."
     def cnt(m):
@@ -174,7 +180,7 @@ def format_param_report(rep: dict) -> str:
         lines.append(f"{k:28s} {n / 1e6:8.2f}M " + (f"{t / 1e6:9.2f}M" if t is not None else ""))
     return "\n".join(lines)
 
-# %% ../nbs/04a_model.ipynb #b851718e
+# %% ../nbs/04a_model.ipynb #8659167b
 def _save(self: VFMVAE, path) -> Path:
     "Write config.yaml + model.safetensors into directory `path`."
     path = Path(path); path.mkdir(parents=True, exist_ok=True)
