@@ -43,7 +43,11 @@ def velocity_loss(pred, target, cos_weight=0.0):
     "Per-sample velocity loss: mean squared error + `cos_weight`·(1 − cosine over channels, averaged)."
     mse = (pred.float() - target.float()).pow(2).flatten(1).mean(1)
     if not cos_weight: return mse
-    cos = F.cosine_similarity(pred.float(), target.float(), dim=1, eps=1e-8).flatten(1).mean(1)
+    cos = F.cosine_similarity(pred.float(), target.float(), dim=1, eps=1e-8)
+    # the cosine's gradient is unbounded at a zero prediction (the zero-initialised output layer at step 0): no
+    # gradient through positions whose prediction is (almost) zero
+    live = pred.detach().float().norm(dim=1) > 1e-3 * target.detach().float().norm(dim=1)
+    cos = torch.where(live, cos, cos.detach()).flatten(1).mean(1)
     return mse + cos_weight * (1 - cos)
 
 # %% ../nbs/11_transport.ipynb #bdf400e7
