@@ -34,7 +34,7 @@ if a.finish_by:
     hh, mm = map(int, a.finish_by.split(':')); now = time.localtime()
     left = (hh * 60 + mm) - (now.tm_hour * 60 + now.tm_min) - a.eval_minutes - (2 if a.floor else 0)
     if left < a.minutes: print(f'--finish-by {a.finish_by}: training shortened to {max(left, 3):.1f} min', flush=True)
-    a.minutes = max(3.0, min(a.minutes, left))
+    a.minutes = min(a.minutes, max(3.0, left))
 
 cfg = load_config(DiffusionConfig, a.config, a.set)
 t0 = time.time()
