@@ -528,7 +528,8 @@ def plot_se_cknna(rows: list, title: str = "", path=None, ax=None):
         xs += pos; labels += [r["transform"].split("_")[-1] for r in fr]; x0 += len(fr) + 1
     ax.axhline(clean, ls="--", c="k", lw=1, label=f"clean {clean:.3f}")
     ax.set_xticks(xs); ax.set_xticklabels(labels); ax.set_ylabel("CKNNA"); ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, ncol=len(fams) + 1, loc="lower right")
+    ax.set_ylim(min(0, min(r["cknna"] for r in rows)), 1.3 * max(r["cknna"] for r in rows))
+    ax.legend(fontsize=8, ncol=len(fams) + 1, loc="upper center")
     if path: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=120, bbox_inches="tight")
     return fig
 
