@@ -16,7 +16,8 @@ from .losses import ssim, lpips_vgg_available
 
 # %% auto #0
 __all__ = ['psnr', 'feature_stats', 'fid_from_stats', 'fid_from_features', 'save_stats', 'load_stats', 'inception_feats',
-           'reference_stats', 'to_pm1', 'to_u8', 'reconstruct', 'recon_metrics', 'evaluate_reconstruction']
+           'reference_stats', 'to_pm1', 'to_u8', 'reconstruct', 'recon_metrics', 'evaluate_reconstruction', 'eval_run',
+           'main']
 
 # %% ../nbs/09_eval_recon.ipynb #9eb15624
 def psnr(x: torch.Tensor, y: torch.Tensor, data_range: float = 2.0, reduction: str = "mean") -> torch.Tensor:
@@ -121,3 +122,49 @@ def evaluate_reconstruction(model, images_u8: torch.Tensor, ref_tag: Optional[st
     res.update(sample=sample, seconds=round(time.time() - t0, 1))
     if out_json: Path(out_json).parent.mkdir(parents=True, exist_ok=True); Path(out_json).write_text(json.dumps(res, indent=1))
     return res
+
+# %% ../nbs/09_eval_recon.ipynb #851e1b7a
+def eval_run(run_dir, n: int = 500, init: bool = False, fid: bool = True, val_path: Optional[str] = None,
+             out_json=None, grid_png=None, batch_size: int = 50) -> dict:
+    "Reconstruction metrics of a run's EMA tokenizer (or its initial weights) on N fixed validation images."
+    import dataclasses
+    from safetensors.torch import load_file
+    from vfmvae.core import load_config, seed_everything
+    from vfmvae.runs import latest_checkpoint
+    from vfmvae.data import build_source, fixed_subset, load_images
+    from vfmvae.train_tokenizer import TokenizerTrainConfig, build_tokenizer
+    run_dir = Path(run_dir)
+    cfg = load_config(TokenizerTrainConfig, run_dir / "config.yaml")
+    seed_everything(cfg.seed); model = build_tokenizer(cfg.model)          # same initial weights as the trainer
+    ck = None
+    if not init:
+        ck = latest_checkpoint(run_dir / "checkpoints")
+        if ck is None: raise FileNotFoundError(f"no checkpoint in {run_dir}/checkpoints")
+        sd = load_file(str(ck / "model.safetensors")); sd.update(load_file(str(ck / "ema.safetensors")))
+        missing, unexpected = model.load_state_dict(sd, strict=False)
+        if unexpected or [k for k in missing if not k.startswith("vfm.")]: raise RuntimeError(f"checkpoint mismatch in {ck}")
+    dcfg = dataclasses.replace(cfg.data, keys_file="", path=val_path if val_path is not None else cfg.data.path)
+    src = build_source(dcfg, "val")
+    imgs = load_images(fixed_subset(src, n), cfg.data.resolution)
+    tag = f"val-{Path(getattr(src, 'root', 'src')).parent.name}-{len(imgs)}-{cfg.data.resolution}px"
+    res = evaluate_reconstruction(model, imgs, tag if fid else None, batch_size, fid=fid)
+    res.update(run=str(run_dir), weights="init" if init else f"ema@{ck.name}", images_trained=0 if init else int(ck.name.split("-")[1]),
+               model_kind=cfg.model.kind, preset=cfg.model.preset)
+    if grid_png:
+        from PIL import Image
+        rec = reconstruct(model, imgs[:8])
+        grid = torch.cat([torch.cat(list(imgs[:8]), 2), torch.cat(list(rec), 2)], 1)
+        Path(grid_png).parent.mkdir(parents=True, exist_ok=True); Image.fromarray(grid.permute(1, 2, 0).numpy()).save(grid_png)
+    if out_json: Path(out_json).parent.mkdir(parents=True, exist_ok=True); Path(out_json).write_text(json.dumps(res, indent=1))
+    return res
+
+from fastcore.script import call_parse, Param, store_true
+
+@call_parse
+def main(run_dir: Param("training run folder", str), n: Param("number of fixed val images", int) = 500,
+         init: Param("evaluate the initial (step-0) weights instead of the EMA", store_true) = False,
+         no_fid: Param("skip rFID", store_true) = False, out: Param("JSON output path", str) = None,
+         grid: Param("PNG grid (inputs / reconstructions) output path", str) = None):
+    "Reconstruction metrics (rFID, PSNR, SSIM, LPIPS if available) of a tokenizer run."
+    res = eval_run(run_dir, n, init=init, fid=not no_fid, out_json=out, grid_png=grid)
+    print(json.dumps(res))

@@ -433,6 +433,17 @@ class TokenizerTrainer:
                        unit_scale=True, mininterval=10, file=sys.stderr)
         it = iter(self.stream)
         crossed = lambda k, before: before // every[k] != self.nimg // every[k]
+        def flush(with_val: bool):
+            nonlocal acc_logs, n_acc, t_log, last
+            last = {"kimg": self.nimg / 1000, "step": self.step_idx, **{k: v / n_acc for k, v in acc_logs.items()},
+                    "img_per_s": n_acc * cfg.batch_size / (time.time() - t_log),
+                    "skipped_g": self.guard_g.skipped_nonfinite + self.guard_g.skipped_spike,
+                    "skipped_d": self.guard_d.skipped_nonfinite + self.guard_d.skipped_spike,
+                    "skipped_images": self.stream.skipped, "epoch": self.stream.epoch, "minutes": (time.time() - t0) / 60}
+            if with_val: last |= self.validate()
+            if self.rank == 0: self.run_dir.log(last)
+            if bar is not None: bar.set_postfix(loss=f"{last.get('loss_g', 0):.3f}", psnr=f"{last.get('val_psnr', float('nan')):.2f}")
+            acc_logs, n_acc, t_log = {}, 0, time.time()
         while self.nimg < end:
             if cfg.max_steps is not None and steps >= cfg.max_steps: break
             if cfg.max_minutes is not None and (time.time() - t0) / 60 >= cfg.max_minutes: break
@@ -442,18 +453,10 @@ class TokenizerTrainer:
             for k, v in logs.items(): acc_logs[k] = acc_logs.get(k, 0.) + v
             n_acc += 1
             if bar is not None: bar.update(self.nimg - before)
-            if crossed("log_every", before) or self.nimg >= end:
-                last = {"kimg": self.nimg / 1000, "step": self.step_idx, **{k: v / n_acc for k, v in acc_logs.items()},
-                        "img_per_s": n_acc * cfg.batch_size / (time.time() - t_log),
-                        "skipped_g": self.guard_g.skipped_nonfinite + self.guard_g.skipped_spike,
-                        "skipped_d": self.guard_d.skipped_nonfinite + self.guard_d.skipped_spike,
-                        "skipped_images": self.stream.skipped, "epoch": self.stream.epoch}
-                if crossed("val_every", before) or self.nimg >= end: last |= self.validate()
-                if self.rank == 0: self.run_dir.log(last)
-                if bar is not None: bar.set_postfix(loss=f"{last.get('loss_g', 0):.3f}", psnr=f"{last.get('val_psnr', float('nan')):.2f}")
-                acc_logs, n_acc, t_log = {}, 0, time.time()
+            if crossed("log_every", before) or self.nimg >= end: flush(crossed("val_every", before) or self.nimg >= end)
             if crossed("grid_every", before): self.save_grid()
             if crossed("ckpt_every", before): self.save()
+        if n_acc: flush(True)                                   # stopped by a budget: log (and validate) the remainder
         if bar is not None: bar.close()
         self.save()
         if self.nimg >= end: self.save_grid()
@@ -476,7 +479,7 @@ def tiny_config(run_dir, data_path, **kw) -> TokenizerTrainConfig:
     base = load_config(TokenizerTrainConfig, d)
     return load_config(TokenizerTrainConfig, config_to_dict(base), [f"{k}={json.dumps(v)}" for k, v in kw.items()])
 
-# %% ../nbs/08_train_tokenizer.ipynb #aec4cdd6
+# %% ../nbs/08_train_tokenizer.ipynb #15b0d5d4
 @call_parse
 def main(config: Param("YAML preset (configs/tokenizer/*.yaml)", str),
          overrides: Param("key=value overrides, e.g. run_dir=runs/x loss.vf=1.0", str, nargs="*") = None,
