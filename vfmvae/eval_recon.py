@@ -17,7 +17,7 @@ from .losses import ssim, lpips_vgg_available
 # %% auto #0
 __all__ = ['psnr', 'feature_stats', 'fid_from_stats', 'fid_from_features', 'save_stats', 'load_stats', 'inception_feats',
            'reference_stats', 'to_pm1', 'to_u8', 'reconstruct', 'recon_metrics', 'evaluate_reconstruction', 'eval_run',
-           'main']
+           'main', 'plot_runs', 'compose_grids', 'summarize']
 
 # %% ../nbs/09_eval_recon.ipynb #9eb15624
 def psnr(x: torch.Tensor, y: torch.Tensor, data_range: float = 2.0, reduction: str = "mean") -> torch.Tensor:
@@ -168,3 +168,42 @@ def main(run_dir: Param("training run folder", str), n: Param("number of fixed v
     "Reconstruction metrics (rFID, PSNR, SSIM, LPIPS if available) of a tokenizer run."
     res = eval_run(run_dir, n, init=init, fid=not no_fid, out_json=out, grid_png=grid)
     print(json.dumps(res))
+
+# %% ../nbs/09_eval_recon.ipynb #eddee373
+def plot_runs(runs: dict, out_png, keys=("loss_g", "l1", "val_psnr")) -> Path:
+    "Curves of `keys` against kimg for {label: run_dir}."
+    import matplotlib; matplotlib.use("Agg"); import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 3.2))
+    for label, rd in runs.items():
+        p = Path(rd) / "metrics.jsonl"
+        recs = [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.is_file() else []
+        for ax, k in zip(axes, keys):
+            pts = [(r["kimg"], r[k]) for r in recs if k in r]
+            if pts: ax.plot(*zip(*pts), marker="." if k == "val_psnr" else None, label=label)
+    for ax, k in zip(axes, keys):
+        ax.set_xlabel("kimg (images seen / 1000)"); ax.set_title(k); ax.grid(alpha=0.3)
+    axes[-1].legend(fontsize=8)
+    fig.tight_layout(); out = Path(out_png); out.parent.mkdir(parents=True, exist_ok=True); fig.savefig(out, dpi=110); plt.close(fig)
+    return out
+
+def compose_grids(grids: dict, out_png, title: str = "") -> Path:
+    "Stack `eval_run` grids {label: png} (row 1: inputs, row 2: reconstructions) into one labelled figure; inputs shown once."
+    import matplotlib; matplotlib.use("Agg"); import matplotlib.pyplot as plt
+    from PIL import Image
+    ims = {k: np.asarray(Image.open(v)) for k, v in grids.items() if Path(v).is_file()}
+    if not ims: raise FileNotFoundError("no grid images found")
+    first = next(iter(ims.values())); h = first.shape[0] // 2
+    rows = [("input (Imagenette val)", first[:h])] + [(k, im[h:]) for k, im in ims.items()]
+    fig, axes = plt.subplots(len(rows), 1, figsize=(first.shape[1] / 40, 1.25 * len(rows)))
+    for ax, (label, im) in zip(np.atleast_1d(axes), rows):
+        ax.imshow(im); ax.set_xticks([]); ax.set_yticks([]); ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
+    if title: fig.suptitle(title, fontsize=9)
+    fig.tight_layout(); out = Path(out_png); out.parent.mkdir(parents=True, exist_ok=True); fig.savefig(out, dpi=110); plt.close(fig)
+    return out
+
+def summarize(results: dict, out_json=None) -> dict:
+    "{label: result json path} → {label: {n, psnr, ssim, rfid, lpips, images_trained}}."
+    keep = ("n", "resolution", "psnr", "ssim", "rfid", "lpips", "images_trained", "weights", "model_kind")
+    out = {k: {f: json.loads(Path(v).read_text()).get(f) for f in keep} for k, v in results.items() if Path(v).is_file()}
+    if out_json: Path(out_json).parent.mkdir(parents=True, exist_ok=True); Path(out_json).write_text(json.dumps(out, indent=1))
+    return out
