@@ -335,7 +335,7 @@ class TokenizerTrainer:
             with autocast(self.device, self.cfg.precision):
                 loss, t = d_losses(self.D, self.P, real, fake, self.cfg)
             (loss / n).backward()
-            for k, v in t.items(): logs[k] = logs.get(k, 0.) + float(v) / n
+            for k, v in t.items(): logs[k] = logs.get(k, 0.) + float(v.detach()) / n
         allreduce_grads(self.d_params, self.acc)
         if self.guard_d.check(torch.tensor(sum(logs.values())), self.d_params): self.opt_d.step()
         return logs
@@ -363,8 +363,8 @@ class TokenizerTrainer:
                 recon, side, target, post, vf = generator_pass(self.model, xm, d, cfg.loss.vf > 0)
                 loss, t = g_losses(self.model, self.D, self.P, self.perc, recon, side, target, post, vf, cfg, self.nimg)
             (loss / n).backward()
-            total += float(loss) / n
-            for k, v in t.items(): logs[k] = logs.get(k, 0.) + float(v) / n
+            total += float(loss.detach()) / n
+            for k, v in t.items(): logs[k] = logs.get(k, 0.) + float(v.detach()) / n
             if cfg.d_reuse_fake: pairs.append((target, recon.detach().float()))
         allreduce_grads(self.g_params, self.acc)
         if self.guard_g.check(torch.tensor(total), self.g_params): self.opt_g.step()
