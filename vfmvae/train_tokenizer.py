@@ -482,7 +482,7 @@ def tiny_config(run_dir, data_path, **kw) -> TokenizerTrainConfig:
 # %% ../nbs/08_train_tokenizer.ipynb #15b0d5d4
 @call_parse
 def main(config: Param("YAML preset (configs/tokenizer/*.yaml)", str),
-         overrides: Param("key=value overrides, e.g. run_dir=runs/x loss.vf=1.0", str, nargs="*") = None,
+         overrides: Param("key=value overrides, e.g. run_dir=runs/x loss.vf=1.0", str, nargs="*", opt=False) = None,
          run_dir: Param("run folder (shortcut for run_dir=...)", str) = None):
     "Train a tokenizer stage; resumes automatically from the run folder."
     ov = list(overrides or []) + ([f"run_dir={run_dir}"] if run_dir else [])
