@@ -86,7 +86,9 @@ class BaselineVAE(nn.Module):
         self.check_input(x)
         post = DiagonalGaussian(self.encoder(x), (self.cfg.logvar_min, self.cfg.logvar_max))
         return post, (self.vfm(x) if self.vfm is not None else None)
-    def encode(self, x): return DiagonalGaussian(self.encoder(x), (self.cfg.logvar_min, self.cfg.logvar_max))
+    def encode(self, x, sample: Optional[bool] = None):
+        "Posterior q(z|x) (`sample` accepted for API parity; use `latent` for z)."
+        return DiagonalGaussian(self.encoder(x), (self.cfg.logvar_min, self.cfg.logvar_max))
     def latent(self, x, sample: Optional[bool] = None):
         return self.encode(x).latent(self.training if sample is None else sample)
     def decode(self, z): return self.decoder(z)

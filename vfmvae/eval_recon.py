@@ -88,8 +88,9 @@ def reconstruct(model, x_u8: torch.Tensor, batch_size: int = 50, sample: bool = 
     was = model.training; model.eval(); out = []
     for i in range(0, len(x_u8), batch_size):
         x = to_pm1(x_u8[i:i + batch_size]).to(device)
-        post = model.encode(x, sample=sample)
-        z = post.latent(sample) if hasattr(post, "latent") else post
+        if hasattr(model, "latent"): z = model.latent(x, sample=sample)      # VFMVAE and the baselines
+        else:
+            post = model.encode(x, sample=sample); z = post.latent(sample) if hasattr(post, "latent") else post
         y = model.decode(z); y = y[0] if isinstance(y, (tuple, list)) else y
         out.append(to_u8(y).cpu())
     model.train(was)
