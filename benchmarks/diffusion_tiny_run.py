@@ -51,8 +51,8 @@ print('end', {k: end[k] for k in ('gfid', 'sfid', 'kid', 'precision', 'recall')}
 
 floor = None
 if a.floor:
-    from vfmvae.eval_gen import imagenette_reference, frechet_distance
-    from vfmvae.eval_recon import feature_stats, to_u8
+    from vfmvae.eval_gen import imagenette_reference
+    from vfmvae.eval_recon import feature_stats, fid_from_stats, to_u8
     from vfmvae.latents import cached_tokenizer, image_folder
     from vfmvae.assets import dataset_dir
     ntok = cached_tokenizer(cfg.cache)
@@ -61,7 +61,7 @@ if a.floor:
     with torch.no_grad(): rec = to_u8(ntok.decode(ntok.encode(x)))
     ref = imagenette_reference('val', 64, a.ref_n, inc=inc)
     fr, fx = inc(rec)['pool'], None
-    floor = frechet_distance(*feature_stats(fr), ref['mu'], ref['sigma'])
+    floor = fid_from_stats(*feature_stats(fr), ref['mu'], ref['sigma'])
     print('tokenizer floor (FID of reconstructions)', floor, flush=True)
 
 logs = [json.loads(l) for l in (Path(a.run) / 'metrics.jsonl').read_text().splitlines() if l.strip()]

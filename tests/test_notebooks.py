@@ -11,6 +11,6 @@ FLAGS = os.environ.get("VFMVAE_TEST_FLAGS", "").strip()
 def test_notebook(nb):
     cmd = [str(Path(sys.executable).parent/"nbdev_test"), "--path", str(nb), "--n_workers", "0"]
     if FLAGS: cmd += ["--flags", FLAGS]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    env = {"OMP_WAIT_POLICY": "PASSIVE", **os.environ, "HF_HUB_OFFLINE": "1"}
     r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 0, f"{nb.name} failed:\n{r.stdout[-6000:]}\n{r.stderr[-12000:]}"

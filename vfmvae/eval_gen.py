@@ -15,9 +15,8 @@ from .eval_recon import feature_stats, fid_from_stats, to_u8
 from .transport import euler_ode, euler_maruyama, model_velocity
 
 # %% auto #0
-__all__ = ['generate', 'InceptionFeatures', 'frechet_distance', 'kid', 'precision_recall', 'reference', 'save_reference',
-           'load_reference', 'inception_score', 'generation_metrics', 'save_adm_npz', 'imagenette_reference',
-           'evaluate_run', 'main']
+__all__ = ['generate', 'InceptionFeatures', 'kid', 'precision_recall', 'reference', 'save_reference', 'load_reference',
+           'inception_score', 'generation_metrics', 'save_adm_npz', 'imagenette_reference', 'evaluate_run', 'main']
 
 # %% ../nbs/14_eval_gen.ipynb #00d7ed93
 @torch.no_grad()
@@ -58,21 +57,6 @@ class InceptionFeatures:
         return {'pool': np.concatenate(pool), 'spatial': np.concatenate(sp)}
 
 # %% ../nbs/14_eval_gen.ipynb #8e6a9729
-def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
-    "Fréchet distance of two Gaussians in float64 via symmetric eigendecompositions (robust to singular Σ)."
-    prev = torch.get_num_threads(); torch.set_num_threads(1)
-    try:
-        m1, m2 = torch.as_tensor(mu1, dtype=torch.float64), torch.as_tensor(mu2, dtype=torch.float64)
-        s1, s2 = torch.as_tensor(sigma1, dtype=torch.float64), torch.as_tensor(sigma2, dtype=torch.float64)
-        w, V = torch.linalg.eigh((s1 + s1.T) / 2)
-        r = (V * w.clamp_min(0).sqrt()) @ V.T                                   # √Σ1
-        M = r @ s2 @ r
-        tr_sqrt = torch.linalg.eigvalsh((M + M.T) / 2).clamp_min(0).sqrt().sum()
-        d = m1 - m2
-        return float(d @ d + s1.trace() + s2.trace() - 2 * tr_sqrt)
-    finally: torch.set_num_threads(prev)
-
-# %% ../nbs/14_eval_gen.ipynb #eaafd17d
 def kid(f1, f2, subsets=100, subset_size=1000, seed=0) -> tuple[float, float]:
     "Kernel Inception Distance (mean, std over subsets) between feature sets."
     rng = np.random.default_rng(seed); d = f1.shape[1]; m = min(subset_size, len(f1), len(f2))
@@ -95,7 +79,7 @@ def precision_recall(real, fake, k=3) -> tuple[float, float]:
     recall = (d.T <= rg[None]).any(1).double().mean().item()
     return precision, recall
 
-# %% ../nbs/14_eval_gen.ipynb #f7976da3
+# %% ../nbs/14_eval_gen.ipynb #eaafd17d
 def reference(images_u8, inc: InceptionFeatures = None, batch_size=50) -> dict:
     "Reference statistics: μ/Σ (float64) of pool and spatial features, and the pool features."
     f = (inc or InceptionFeatures())(images_u8, batch_size)
@@ -128,11 +112,11 @@ def generation_metrics(images_u8, ref: dict, inc: InceptionFeatures = None, kid_
     if inc.has_logits:
         logits = torch.cat([inc.net.fc(torch.as_tensor(f['pool'][i:i + 500]).float()) for i in range(0, len(f['pool']), 500)])
         isc = inception_score(logits)[0]
-    return {'gfid': frechet_distance(mu, sg, ref['mu'], ref['sigma']), 'sfid': frechet_distance(smu, ssg, ref['smu'], ref['ssigma']),
+    return {'gfid': fid_from_stats(mu, sg, ref['mu'], ref['sigma']), 'sfid': fid_from_stats(smu, ssg, ref['smu'], ref['ssigma']),
             'kid': km, 'kid_std': ks, 'precision': p, 'recall': r, 'is': isc, 'n': len(images_u8), 'n_ref': int(ref['n']),
             'note': None if isc is not None else 'Inception Score not computed: the offline FID Inception has no logits'}
 
-# %% ../nbs/14_eval_gen.ipynb #50fadbfd
+# %% ../nbs/14_eval_gen.ipynb #69bf9806
 def save_adm_npz(path, images_u8, labels=None) -> Path:
     "Samples as an ADM-evaluator `.npz`: arr_0 uint8 N×H×W×3 (+ arr_1 labels)."
     if images_u8.dtype != torch.uint8 or images_u8.ndim != 4 or images_u8.shape[1] != 3:
@@ -141,7 +125,7 @@ def save_adm_npz(path, images_u8, labels=None) -> Path:
     if labels is not None: arrs['arr_1'] = np.asarray(labels, dtype=np.int64)
     p = Path(path); p.parent.mkdir(parents=True, exist_ok=True); np.savez(p, **arrs); return p
 
-# %% ../nbs/14_eval_gen.ipynb #6fe7584a
+# %% ../nbs/14_eval_gen.ipynb #50fadbfd
 def imagenette_reference(split='val', size=64, n=1000, cache='runs/ref', inc=None, seed=0) -> dict:
     "Cached reference statistics of `n` Imagenette images at `size` px."
     p = Path(cache) / f"imagenette-{split}-{size}px-{n}.npz"
