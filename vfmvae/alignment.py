@@ -15,6 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.script import call_parse, Param
+from .core import user_errors
 
 # %% auto #0
 __all__ = ['pool_tokens', 'abs_quantile', 'check_features', 'prepare_features', 'resolve_k', 'hsic_unbiased_dense',
@@ -590,6 +591,7 @@ def imagenette_se_cknna(res: int = 96, per_class: Optional[int] = None, limit: O
 
 # %% ../nbs/06_alignment.ipynb #0ef9049a
 @call_parse
+@user_errors
 def main(res: Param("working resolution (px) shared by both models", int) = 96,
          per_class: Param("images per class (default: all 3,925)", int) = None,
          limit: Param("at most this many images", int) = None,

@@ -158,8 +158,10 @@ def evaluate_run(run, n=1000, ref_n=1000, checkpoint=None, overrides=(), seed=0,
     return res
 
 from fastcore.script import call_parse, Param
+from .core import user_errors
 
 @call_parse
+@user_errors
 def main(run: Param("diffusion run folder", str),
          n: Param("samples", int) = 1000,
          ref_n: Param("Imagenette-val reference images", int) = 1000,

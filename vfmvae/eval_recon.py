@@ -158,8 +158,10 @@ def eval_run(run_dir, n: int = 500, init: bool = False, fid: bool = True, val_pa
     return res
 
 from fastcore.script import call_parse, Param, store_true
+from .core import user_errors
 
 @call_parse
+@user_errors
 def main(run_dir: Param("training run folder", str), n: Param("number of fixed val images", int) = 500,
          init: Param("evaluate the initial (step-0) weights instead of the EMA", store_true) = False,
          no_fid: Param("skip rFID", store_true) = False, out: Param("JSON output path", str) = None,

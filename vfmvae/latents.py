@@ -252,8 +252,10 @@ def effnet_targets(grid, variant='lite0', in_size=128, stage=3):
     return VFMTargets(effnet_lite(variant, features_only=True, out_indices=(stage,)), grid, in_size=in_size)
 
 from fastcore.script import call_parse, Param
+from .core import user_errors
 
 @call_parse
+@user_errors
 def main(out: Param("cache folder", str),
          tokenizer: Param("'pca', 'vfmvae:<dir>' or 'vfmvae-preset:<name>'", str) = 'pca',
          size: Param("image size (px)", int) = 64,

@@ -241,8 +241,10 @@ def load_model(run_dir, which='ema', checkpoint=None) -> DiT:
 
 # %% ../nbs/13_train_diffusion.ipynb #849f9b4d
 from fastcore.script import call_parse, Param
+from .core import user_errors
 
 @call_parse
+@user_errors
 def main(config: Param("YAML preset (configs/diffusion/*.yaml)", str),
          run: Param("run folder (resumed if it has checkpoints)", str) = None,
          set: Param("overrides key=value", str, nargs='*') = None,

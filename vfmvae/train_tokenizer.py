@@ -13,6 +13,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 from fastcore.script import call_parse, Param
+from .core import user_errors
 
 from .core import (ConfigError, RunDir, autocast, config_to_dict, load_config, parse_images, pick_device,
                          save_config, seed_everything, set_rng_state)
@@ -481,13 +482,13 @@ def tiny_config(run_dir, data_path, **kw) -> TokenizerTrainConfig:
 
 # %% ../nbs/08_train_tokenizer.ipynb #15b0d5d4
 @call_parse
+@user_errors
 def main(config: Param("YAML preset (configs/tokenizer/*.yaml)", str),
          overrides: Param("key=value overrides, e.g. run_dir=runs/x loss.vf=1.0", str, nargs="*", opt=False) = None,
          run_dir: Param("run folder (shortcut for run_dir=...)", str) = None):
     "Train a tokenizer stage; resumes automatically from the run folder."
     ov = list(overrides or []) + ([f"run_dir={run_dir}"] if run_dir else [])
-    try: cfg = load_config(TokenizerTrainConfig, config, ov)
-    except ConfigError as e: sys.exit(f"config error: {e}")
+    cfg = load_config(TokenizerTrainConfig, config, ov)              # ConfigError → one line, exit 2 (user_errors)
     torch.set_num_threads(int(os.environ.get("VFMVAE_THREADS", torch.get_num_threads())))
     tr = TokenizerTrainer(cfg)
     if tr.rank == 0: print(f"[train] {cfg.model.kind}/{cfg.model.preset} stage {cfg.stage}: {tr.n_trainable/1e6:.2f}M trainable, "
