@@ -4,22 +4,25 @@
 
 # %% ../nbs/07_data.ipynb #2b16fad1
 from __future__ import annotations
-import glob, io, math, os, tarfile, warnings
+import glob, hashlib, io, json, math, os, sys, tarfile, warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'WDS_IMAGE_EXTS', 'ImageFolderSource', 'WdsSource', 'decode_image', 'pil_to_uint8', 'random_square_crop',
-           'center_crop_adm', 'ImageStream', 'DataConfig', 'build_source', 'build_stream', 'fixed_subset',
-           'load_images']
+__all__ = ['IMAGE_EXTS', 'WDS_IMAGE_EXTS', 'ALPHA_BACKGROUND', 'DECODE_VERSION', 'ImageFolderSource', 'WdsSource', 'decode_image',
+           'pil_to_uint8', 'random_square_crop', 'center_crop_adm', 'DecodedSet', 'resize_u8', 'augment_tensor',
+           'ImageStream', 'DataConfig', 'build_source', 'build_stream', 'fixed_subset', 'load_images']
 
 # %% ../nbs/07_data.ipynb #389a10b7
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".JPEG")
+
+def _sha1(obj) -> str: return hashlib.sha1(json.dumps(obj).encode()).hexdigest()
 
 class ImageFolderSource:
     "Sorted `(path, class index)` items of an ImageFolder tree, read as raw bytes."
@@ -35,6 +38,10 @@ class ImageFolderSource:
     def read(self, i):
         p, c = self.items[i]
         return p.read_bytes(), c
+    def fingerprint(self) -> str:
+        "Identity of the contents: folder, keys, labels, file sizes and modification times."
+        return _sha1([str(self.root.resolve())] + [(self.key(i), c, p.stat().st_size, p.stat().st_mtime_ns)
+                                                   for i, (p, c) in enumerate(self.items)])
 
 # %% ../nbs/07_data.ipynb #3e5f2313
 WDS_IMAGE_EXTS = ("jpg", "jpeg", "png", "webp")
@@ -70,26 +77,42 @@ class WdsSource:
     def read(self, i):
         si, off, size, lab, _ = self.items[i]
         f = self._file(si); f.seek(off); return f.read(size), lab
+    def fingerprint(self) -> str:
+        "Identity of the contents: shard paths, sizes and modification times, and the indexed samples."
+        return _sha1([(str(Path(s).resolve()), os.stat(s).st_size, os.stat(s).st_mtime_ns) for s in self.shards]
+                     + [it[1:] for it in self.items])
     def __getstate__(self): d = dict(self.__dict__); d["_fh"] = {}; return d
 
 # %% ../nbs/07_data.ipynb #6e7e3627
+ALPHA_BACKGROUND = (255, 255, 255)     # transparent pixels are composited on white
+
 def decode_image(data: bytes) -> Image.Image:
-    "Fully decode image bytes to RGB (raises on corrupt or truncated files)."
+    "Fully decode image bytes to 8-bit RGB (raises on corrupt or truncated files); 16-bit scaled, alpha composited."
     img = Image.open(io.BytesIO(data)); img.load()
+    if img.mode in ("I", "F") or img.mode.startswith("I;16"):          # 16-bit grey: 0..65535 → 0..255, not clipped
+        a = np.asarray(img, dtype=np.float64) / 257
+        img = Image.fromarray(np.clip(np.round(a), 0, 255).astype(np.uint8), "L")
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (img.mode == "P" and "transparency" in img.info):
+        img = Image.alpha_composite(Image.new("RGBA", img.size, ALPHA_BACKGROUND + (255,)), img.convert("RGBA"))
     return img.convert("RGB")
 
 def pil_to_uint8(img: Image.Image) -> torch.Tensor:
     return torch.from_numpy(np.asarray(img, dtype=np.uint8).copy()).permute(2, 0, 1).contiguous()
 
-def random_square_crop(img: Image.Image, size: int, rng: np.random.Generator, min_frac: float = 0.5,
-                       max_frac: float = 1.0, flip: bool = True) -> torch.Tensor:
-    "The paper's training augmentation: random square crop of U(min,max)·short side, LANCZOS to `size`, h-flip p=0.5."
-    w, h = img.size; s = min(w, h)
+def _draw_crop(w: int, h: int, rng: np.random.Generator, min_frac: float, max_frac: float) -> tuple[int, int, int]:
+    "(x0, y0, side) of a square crop of side U(min,max)·short side at a uniform position."
+    s = min(w, h)
     side = int(min(s, max(1, round(s * rng.uniform(min_frac, max_frac)))))
-    x0, y0 = int(rng.integers(0, w - side + 1)), int(rng.integers(0, h - side + 1))
+    return int(rng.integers(0, w - side + 1)), int(rng.integers(0, h - side + 1)), side
+
+def random_square_crop(img: Image.Image, size: int, rng: np.random.Generator, min_frac: float = 0.5,
+                       max_frac: float = 1.0, flip: bool = True) -> tuple[torch.Tensor, bool]:
+    "The paper's training augmentation: random square crop of U(min,max)·short side, LANCZOS to `size`, h-flip p=0.5."
+    x0, y0, side = _draw_crop(*img.size, rng, min_frac, max_frac)
     img = img.crop((x0, y0, x0 + side, y0 + side)).resize((size, size), Image.LANCZOS)
-    if flip and rng.random() < 0.5: img = img.transpose(Image.FLIP_LEFT_RIGHT)
-    return pil_to_uint8(img)
+    flipped = bool(flip and rng.random() < 0.5)
+    if flipped: img = img.transpose(Image.FLIP_LEFT_RIGHT)
+    return pil_to_uint8(img), flipped
 
 def center_crop_adm(img: Image.Image, size: int) -> torch.Tensor:
     "ADM (guided-diffusion) centre crop: BOX halvings, BICUBIC resize of the short side, centre crop."
@@ -98,42 +121,136 @@ def center_crop_adm(img: Image.Image, size: int) -> torch.Tensor:
     w, h = img.size; l, t = (w - size) // 2, (h - size) // 2
     return pil_to_uint8(img.crop((l, t, l + size, t + size)))
 
+# %% ../nbs/07_data.ipynb #dec0a002
+DECODE_VERSION = "adm-center-v1"    # bump whenever decode_image / center_crop_adm change what they produce
+
+class _DecodeOne(torch.utils.data.Dataset):
+    "Source index → (ADM centre crop at R or None if unreadable, label, index, key)."
+    def __init__(self, src, res): self.src, self.res = src, res
+    def __len__(self): return len(self.src)
+    def __getitem__(self, i):
+        try:
+            data, lab = self.src.read(i); return center_crop_adm(decode_image(data), self.res), int(lab), i
+        except Exception as e:   # noqa: BLE001 — any unreadable file is skipped, whatever the decoder raises
+            warnings.warn(f"skipping unreadable image {self.src.key(i)}: {type(e).__name__}: {e}"); return None, -1, i
+
+class DecodedSet:
+    "A source decoded once: uint8 N×3×R×R images (ADM centre crop at R), labels, keys; unreadable files skipped, counted."
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor, keys: list, source_index: torch.Tensor,
+                 skipped_keys=(), cache_key: str = "", from_cache: bool = False):
+        self.images, self.labels, self.keys, self.source_index = images, labels, list(keys), source_index
+        self.skipped_keys, self.cache_key, self.from_cache = list(skipped_keys), cache_key, from_cache
+    def __len__(self): return len(self.images)
+    def key(self, i): return self.keys[i]
+    @property
+    def skipped(self) -> int: return len(self.skipped_keys)
+    @property
+    def resolution(self) -> int: return int(self.images.shape[-1])
+
+    @classmethod
+    def decode(cls, source, resolution: int, cache: bool = True, num_workers: int = 0) -> "DecodedSet":
+        "Decode `source` at `resolution` (or load it from the disk cache)."
+        key = f"{source.fingerprint()[:20]}-{resolution}px-{DECODE_VERSION}"
+        from vfmvae.assets import cache_dir
+        path = cache_dir() / "decoded" / f"{key}.safetensors"
+        if cache and path.is_file():
+            try: return cls._load(path, key)
+            except Exception as e:   # noqa: BLE001 — a damaged cache file is rebuilt, never trusted
+                warnings.warn(f"decoded-set cache {path} unreadable ({type(e).__name__}: {e}); decoding again")
+        n = len(source)
+        print(f"[data] decoding {n} images once at {resolution} px ({n * 3 * resolution**2 / 1e6:.0f} MB in memory)", file=sys.stderr)
+        imgs = torch.empty(n, 3, resolution, resolution, dtype=torch.uint8); labels = torch.empty(n, dtype=torch.long)
+        ok = torch.zeros(n, dtype=torch.bool)
+        dl = torch.utils.data.DataLoader(_DecodeOne(source, resolution), batch_size=64, num_workers=num_workers,
+                                         collate_fn=list)
+        for batch in dl:
+            for x, lab, i in batch:
+                if x is not None: imgs[i], labels[i], ok[i] = x, lab, True
+        idx = ok.nonzero().flatten()
+        if not len(idx): raise ValueError(f"none of the {n} images of the source could be decoded")
+        out = cls(imgs[idx].contiguous(), labels[idx].contiguous(), [source.key(int(i)) for i in idx], idx,
+                  [source.key(i) for i in range(n) if not ok[i]], key)
+        if cache: out._save(path)
+        return out
+
+    def _save(self, path: Path):
+        from safetensors.torch import save_file
+        path.parent.mkdir(parents=True, exist_ok=True); tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+        save_file({"images": self.images, "labels": self.labels, "source_index": self.source_index}, str(tmp),
+                  metadata={"cache_key": self.cache_key, "keys": json.dumps(self.keys), "skipped_keys": json.dumps(self.skipped_keys)})
+        os.replace(tmp, path)
+
+    @classmethod
+    def _load(cls, path: Path, key: str) -> "DecodedSet":
+        from safetensors import safe_open
+        with safe_open(str(path), "pt") as f:
+            meta = f.metadata(); t = {k: f.get_tensor(k) for k in ("images", "labels", "source_index")}
+        if meta.get("cache_key") != key: raise ValueError(f"cache key {meta.get('cache_key')!r} is not {key!r}")
+        keys = json.loads(meta["keys"])
+        if len(keys) != len(t["images"]): raise ValueError("keys and images differ in length")
+        return cls(t["images"], t["labels"], keys, t["source_index"], json.loads(meta["skipped_keys"]), key, from_cache=True)
+
+# %% ../nbs/07_data.ipynb #dec0a005
+def resize_u8(x: torch.Tensor, size: int) -> torch.Tensor:
+    "Antialiased bicubic resize of a uint8 C×H×W image to size×size, rounded back to uint8."
+    y = F.interpolate(x[None].float(), size=(size, size), mode="bicubic", antialias=True, align_corners=False)
+    return y[0].round().clamp(0, 255).to(torch.uint8)
+
+def augment_tensor(img: torch.Tensor, size: int, rng: np.random.Generator, min_frac: float = 0.5,
+                   max_frac: float = 1.0, flip: bool = True) -> tuple[torch.Tensor, bool]:
+    "`random_square_crop` on a decoded uint8 C×S×S tensor: same crop and flip draws, antialiased bicubic resize."
+    x0, y0, side = _draw_crop(img.shape[-1], img.shape[-2], rng, min_frac, max_frac)
+    x = img[:, y0:y0 + side, x0:x0 + side]
+    if side != size: x = resize_u8(x, size)
+    flipped = bool(flip and rng.random() < 0.5)
+    return (x.flip(-1) if flipped else x).contiguous(), flipped
+
 # %% ../nbs/07_data.ipynb #fc881663
 class _Decode(torch.utils.data.Dataset):
-    "Map (epoch, index) → (uint8 image, label, n_skipped); substitutes the next readable image for a bad one."
+    "Map (epoch, index) → (uint8 image, label, [bad indices], used index, flipped); the next readable image replaces a bad one."
     def __init__(self, source, resolution, train, seed, min_crop, max_crop, flip, max_bad=1000):
         self.src, self.res, self.train, self.seed = source, resolution, train, seed
         self.min_crop, self.max_crop, self.flip, self.max_bad = min_crop, max_crop, flip, max_bad
     def __len__(self): return len(self.src)
     def __getitem__(self, ei):
-        epoch, idx = ei; n = len(self.src)
+        epoch, idx = ei; n = len(self.src); bad = []
         for k in range(self.max_bad):
             j = (idx + k) % n
             try:
                 data, lab = self.src.read(j); img = decode_image(data)
             except Exception as e:   # noqa: BLE001 — any unreadable file is skipped, whatever the decoder raises
-                warnings.warn(f"skipping unreadable image {self.src.key(j)}: {type(e).__name__}: {e}"); continue
+                warnings.warn(f"skipping unreadable image {self.src.key(j)}: {type(e).__name__}: {e}"); bad.append(j); continue
             if self.train:
-                rng = np.random.default_rng([self.seed, epoch, idx])
-                x = random_square_crop(img, self.res, rng, self.min_crop, self.max_crop, self.flip)
-            else: x = center_crop_adm(img, self.res)
-            return x, int(lab), k
+                x, f = random_square_crop(img, self.res, np.random.default_rng([self.seed, epoch, idx]), self.min_crop, self.max_crop, self.flip)
+            else: x, f = center_crop_adm(img, self.res), False
+            return x, int(lab), bad, j, f
         raise RuntimeError(f"{self.max_bad} consecutive unreadable images from index {idx}: the data source looks broken")
 
 def _collate(items):
-    return torch.stack([i[0] for i in items]), torch.tensor([i[1] for i in items]), sum(i[2] for i in items)
+    return (torch.stack([i[0] for i in items]), torch.tensor([i[1] for i in items]), [b for i in items for b in i[2]],
+            torch.tensor([i[3] for i in items]), torch.tensor([i[4] for i in items]))
 
 class ImageStream:
-    "Infinite seeded stream of uint8 batches for one rank; `state_dict()`/`load_state_dict()` give exact resume."
+    "Infinite seeded stream of uint8 batches for one rank (files or a `DecodedSet`); `state_dict()`/`load_state_dict()` give exact resume."
     def __init__(self, source, batch_size: int, resolution: int, train: bool = True, seed: int = 0, rank: int = 0,
                  world_size: int = 1, num_workers: int = 0, min_crop: float = 0.5, max_crop: float = 1.0, flip: bool = True):
         if len(source) < world_size * batch_size: raise ValueError(f"{len(source)} images cannot fill one batch of {batch_size} on {world_size} ranks")
         self.src, self.bs, self.rank, self.world, self.seed, self.workers = source, batch_size, rank, world_size, seed, num_workers
-        self.ds = _Decode(source, resolution, train, seed, min_crop, max_crop, flip)
-        self.epoch = self.pos = self.skipped = 0
+        self.res, self.train, self.min_crop, self.max_crop, self.flip = resolution, train, min_crop, max_crop, flip
+        self.decoded = isinstance(source, DecodedSet)
+        self.ds = None if self.decoded else _Decode(source, resolution, train, seed, min_crop, max_crop, flip)
+        self.epoch = self.pos = 0; self.bad = set()
         self.per_rank = len(source) // world_size
+    @property
+    def skipped(self) -> int:
+        "Distinct unreadable files met so far (a decoded set's are those dropped at decode time)."
+        return self.src.skipped if self.decoded else len(self.bad)
+    @property
+    def cacheable(self) -> bool:
+        "Whether (index, flip) alone determine each image: a decoded set used without crop or resize."
+        return self.decoded and self.src.resolution == self.res and (not self.train or self.min_crop == self.max_crop == 1.0)
     def order(self, epoch: int) -> np.ndarray:
-        "This rank's source indices for `epoch`."
+        "This rank's indices for `epoch`."
         perm = np.random.default_rng([self.seed, 1_000_003, epoch]).permutation(len(self.src))
         return perm[self.rank::self.world][:self.per_rank]
     def _batches(self, epoch, pos):
@@ -142,24 +259,37 @@ class ImageStream:
             while pos + self.bs <= len(o):
                 yield [(epoch, int(i)) for i in o[pos:pos + self.bs]]; pos += self.bs
             epoch, pos = epoch + 1, 0
-    def __iter__(self):
-        dl = torch.utils.data.DataLoader(self.ds, batch_sampler=_Sampler(self._batches(self.epoch, self.pos)),
-                                         num_workers=self.workers, collate_fn=_collate, persistent_workers=False,
-                                         generator=torch.Generator().manual_seed(self.seed))   # never touch the global RNG
-        for x, y, nbad in dl:
+    def _decoded_item(self, epoch, i):
+        img = self.src.images[i]
+        if self.train: return augment_tensor(img, self.res, np.random.default_rng([self.seed, epoch, i]), self.min_crop, self.max_crop, self.flip)
+        return (img if self.src.resolution == self.res else resize_u8(img, self.res)), False
+    def _loader(self):
+        if self.decoded:
+            for b in self._batches(self.epoch, self.pos):
+                xs, fs = zip(*(self._decoded_item(e, i) for e, i in b)); idx = torch.tensor([i for _, i in b])
+                yield torch.stack(xs), self.src.labels[idx], [], idx, torch.tensor(fs)
+        else:
+            yield from torch.utils.data.DataLoader(self.ds, batch_sampler=_Sampler(self._batches(self.epoch, self.pos)),
+                                                   num_workers=self.workers, collate_fn=_collate, persistent_workers=False,
+                                                   generator=torch.Generator().manual_seed(self.seed))   # never touch the global RNG
+    def iter_info(self):
+        "Batches `(images, labels, {'index': …, 'flip': …})`."
+        for x, y, bad, idx, flips in self._loader():
             self.pos += self.bs
             if self.pos + self.bs > self.per_rank: self.epoch, self.pos = self.epoch + 1, 0
-            self.skipped += nbad
-            yield x, y
+            self.bad.update(bad)
+            yield x, y, {"index": idx, "flip": flips}
+    def __iter__(self):
+        for x, y, _ in self.iter_info(): yield x, y
     @property
     def images_per_epoch(self): return self.per_rank // self.bs * self.bs * self.world
     def state_dict(self) -> dict:
-        return {"epoch": self.epoch, "pos": self.pos, "skipped": self.skipped, "seed": self.seed,
+        return {"epoch": self.epoch, "pos": self.pos, "skipped": self.skipped, "bad": sorted(self.bad), "seed": self.seed,
                 "rank": self.rank, "world_size": self.world, "n": len(self.src)}
     def load_state_dict(self, st: dict) -> None:
         if st["n"] != len(self.src) or st["seed"] != self.seed:
             raise ValueError(f"data state is for {st['n']} images / seed {st['seed']}, this stream has {len(self.src)} / {self.seed}")
-        self.epoch, self.skipped = st["epoch"], st["skipped"]
+        self.epoch, self.bad = st["epoch"], set(st.get("bad", []))
         if st["world_size"] == self.world: self.pos = st["pos"]
         else:   # different world size: continue at the same global fraction of the epoch (not bit-exact)
             warnings.warn(f"resuming data position from {st['world_size']} ranks on {self.world}: approximate")
@@ -173,7 +303,7 @@ class _Sampler:
 @dataclass
 class DataConfig:
     "Where the training images come from and how they are augmented."
-    source: str = "imagefolder"          # 'imagefolder' | 'wds'
+    source: Literal["imagefolder", "wds"] = "imagefolder"
     path: str = ""                       # empty → vfmvae.assets.dataset_dir('imagenette', 'train')
     resolution: int = 64
     augment: bool = True                 # paper's random square crop + flip; False → ADM centre crop
@@ -183,12 +313,15 @@ class DataConfig:
     num_workers: int = 0
     seed: int = 0
     keys_file: str = ""                  # optional list of keys to keep (one per line); must exist if given
+    in_memory: bool = False              # decode once into a DecodedSet (disk-cached) and augment tensors
+    decode_resolution: int = 0           # resolution of the decoded set; 0 → resolution
 
 class _Subset:
     def __init__(self, src, idx): self.src, self.idx = src, list(idx)
     def __len__(self): return len(self.idx)
     def key(self, i): return self.src.key(self.idx[i])
     def read(self, i): return self.src.read(self.idx[i])
+    def fingerprint(self) -> str: return _sha1([self.src.fingerprint(), [int(i) for i in self.idx]])
 
 def build_source(cfg: DataConfig, split: str = "train"):
     "The source a `DataConfig` names (keys filtered by `keys_file`, which must exist when given — pitfall 2)."
@@ -208,7 +341,10 @@ def build_source(cfg: DataConfig, split: str = "train"):
     return src
 
 def build_stream(cfg: DataConfig, batch_size: int, rank: int = 0, world_size: int = 1, split: str = "train") -> ImageStream:
-    return ImageStream(build_source(cfg, split), batch_size, cfg.resolution, train=cfg.augment, seed=cfg.seed, rank=rank,
+    "The training stream a `DataConfig` names: from files, or from the decoded set when `in_memory`."
+    src = build_source(cfg, split)
+    if cfg.in_memory: src = DecodedSet.decode(src, cfg.decode_resolution or cfg.resolution, num_workers=cfg.num_workers)
+    return ImageStream(src, batch_size, cfg.resolution, train=cfg.augment, seed=cfg.seed, rank=rank,
                        world_size=world_size, num_workers=cfg.num_workers, min_crop=cfg.min_crop, max_crop=cfg.max_crop, flip=cfg.flip)
 
 def fixed_subset(source, n: int):
@@ -218,9 +354,4 @@ def fixed_subset(source, n: int):
 
 def load_images(source, resolution: int, batch_size: int = 64):
     "All images of a (small) source, ADM-centre-cropped, as one uint8 tensor (unreadable ones skipped)."
-    ds = _Decode(source, resolution, False, 0, 0.5, 1.0, False, max_bad=1)
-    out = []
-    for i in range(len(source)):
-        try: out.append(ds[(0, i)][0])
-        except RuntimeError: pass
-    return torch.stack(out)
+    return DecodedSet.decode(source, resolution, cache=False).images
