@@ -12,7 +12,7 @@ import timm
 from .core import ConfigError
 
 # %% auto #0
-__all__ = ['VFM_PRESETS', 'VFMPreset', 'get_preset', 'VFMConfig', 'VFMEncoder']
+__all__ = ['VFM_PRESETS', 'FINAL_LEVEL', 'VFMPreset', 'get_preset', 'VFMConfig', 'VFMEncoder']
 
 # %% ../nbs/02_vfm.ipynb #a01d38a5
 @dataclass(frozen=True)
@@ -69,25 +69,25 @@ class VFMConfig:
 
 # %% ../nbs/02_vfm.ipynb #6a0df46d
 def _create_backbone(p: VFMPreset, pretrained: bool, weights: Optional[str]) -> nn.Module:
-    "timm model for a preset: ViT without head, or CNN with all feature stages."
-    kw = dict(features_only=True) if p.kind == "cnn" else dict(dynamic_img_size=True, num_classes=0, global_pool="")
+    "timm model for a preset without its classifier: ViT without pooling; CNN keeping its conv head (the final level)."
     base = p.timm_name.split(".")[0]
     if pretrained and weights is None and base in ("tf_efficientnet_lite0", "tf_efficientnet_lite2"):
         from vfmvae.assets import effnet_lite
-        n = len(timm.create_model(base, pretrained=False, features_only=True).feature_info)
-        return effnet_lite(base.split("_")[-1], features_only=True, out_indices=tuple(range(n)), pretrained=True)
+        m = effnet_lite(base.split("_")[-1], pretrained=True)
+        m.reset_classifier(0)
+        return m
+    kw = dict(num_classes=0) if p.kind == "cnn" else dict(dynamic_img_size=True, num_classes=0, global_pool="")
     try:
         from vfmvae.assets import timm_backbone
     except ImportError:  # assets not available: only random init is possible here
         if pretrained: raise
         timm_backbone = lambda name, weights=None, pretrained=False, **k: timm.create_model(name, pretrained=False, **k)
-    if p.kind == "cnn":
-        n = len(timm.create_model(base, pretrained=False, features_only=True).feature_info)
-        kw["out_indices"] = tuple(range(n))
     return timm_backbone(p.timm_name, weights=weights, pretrained=pretrained, **kw)
 
 # %% ../nbs/02_vfm.ipynb #670abbc7
 class _StopForward(Exception): pass
+
+FINAL_LEVEL = -1   # the VFM's final representation (ViT: post-LN tokens; CNN: conv-head output) — VF target and SE-CKNNA reference
 
 class VFMEncoder(nn.Module):
     "Frozen VFM returning features of the configured levels as fp32 `B×C×h×w` maps; input images in [-1, 1]."
@@ -126,15 +126,17 @@ class VFMEncoder(nn.Module):
             self.level_channels = [dim] * len(self.layers)
             self.level_strides = [self.patch] * len(self.layers)
         else:
-            fi = self.backbone.feature_info
-            n = len(fi)
+            fi = self.backbone.feature_info          # stage ends of the full timm model
+            n = self.n_stages = len(fi)
+            chans, strides = [f["num_chs"] for f in fi], [f["reduction"] for f in fi]
             for l in self.layers:
-                if not -n <= l < n:
-                    raise ConfigError(f"VFM layer index {l} out of range [{-n}, {n - 1}] for {self.preset.timm_name} "
-                                      f"(feature stages with strides {fi.reduction()})")
-            self._ids = [l % n for l in self.layers]
-            self.level_channels = [fi.channels()[i] for i in self._ids]
-            self.level_strides = [fi.reduction()[i] for i in self._ids]
+                if not -(n + 1) <= l < n:
+                    raise ConfigError(f"VFM layer index {l} out of range [{-(n + 1)}, {n - 1}] for {self.preset.timm_name} "
+                                      f"(feature stages with strides {strides}; -1 = final conv head)")
+            # canonical ids: 0..n-1 = feature stages, n = final (conv head)
+            self._ids = [l if l >= 0 else n + 1 + l for l in self.layers]
+            self.level_channels = [chans[i] if i < n else self.backbone.num_features for i in self._ids]
+            self.level_strides = [strides[min(i, n - 1)] for i in self._ids]
         self.level_factors = []
         for l, s in zip(self.layers, self.level_strides):
             f = self.latent_stride * self.scale_factor / s
@@ -171,8 +173,10 @@ class VFMEncoder(nn.Module):
                               antialias=self.scale_factor < 1)
         return (x - self.mean) / self.std
 
-    def _vit_levels(self, x):
-        b, want, out, hooks = self.backbone, set(self._ids), {}, []
+    def _final_id(self) -> int: return self.depth + 1 if self.kind == "vit" else self.n_stages
+
+    def _vit_levels(self, x, ids):
+        b, want, out, hooks = self.backbone, set(ids), {}, []
         need_final = self.depth + 1 in want
         record = want - {self.depth + 1} | ({self.depth} if need_final else set())
         last = max(record)
@@ -190,16 +194,30 @@ class VFMEncoder(nn.Module):
             for h in hooks: h.remove()
         if need_final: out[self.depth + 1] = self._final_norm(out[self.depth])
         h, w = x.shape[-2] // self.patch, x.shape[-1] // self.patch
-        return [out[i][:, self.n_prefix:].transpose(1, 2).reshape(x.shape[0], -1, h, w) for i in self._ids]
+        return [out[i][:, self.n_prefix:].transpose(1, 2).reshape(x.shape[0], -1, h, w) for i in ids]
 
-    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
-        "Features of the configured levels, fp32, no gradient."
+    def _cnn_levels(self, x, ids):
+        n = self.n_stages
+        if n in ids: final, stages = self.backbone.forward_intermediates(x, indices=list(range(n)))
+        else: final, stages = None, self.backbone.forward_intermediates(x, indices=list(range(n)), intermediates_only=True)
+        return [final if i == n else stages[i] for i in ids]
+
+    def _levels(self, x: torch.Tensor, ids: list[int]) -> list[torch.Tensor]:
         self.check_input(x)
         x = self.preprocess(x)
         use_bf16 = x.is_cuda and self.cfg.bf16_on_cuda
         with torch.no_grad(), torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=use_bf16):
-            if self.kind == "vit": feats = self._vit_levels(x)
-            else:
-                allf = self.backbone(x)
-                feats = [allf[i] for i in self._ids]
+            feats = self._vit_levels(x, ids) if self.kind == "vit" else self._cnn_levels(x, ids)
         return [f.float() for f in feats]
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        "Features of the configured levels, fp32, no gradient."
+        return self._levels(x, self._ids)
+
+    def final(self, x: torch.Tensor) -> torch.Tensor:
+        "The final representation (level −1) whatever levels are configured: `B×C×h×w`, fp32, no gradient."
+        return self._levels(x, [self._final_id()])[0]
+
+    @property
+    def final_channels(self) -> int:
+        return self.backbone.embed_dim if self.kind == "vit" else self.backbone.num_features
