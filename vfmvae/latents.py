@@ -4,19 +4,23 @@
 
 # %% ../nbs/12_latents.ipynb #7f96ffdf
 from __future__ import annotations
-import json, os, math
+import json, os, math, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
 import torch, torch.nn as nn, torch.nn.functional as F
+from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
+
+from .core import ConfigError, VfmvaeError
+from .data import ImageFolderSource, center_crop_adm, decode_image, fixed_subset
 
 # %% auto #0
 __all__ = ['Posterior', 'posterior_std', 'PCATokenizer', 'tok_encode', 'tok_decode', 'NormalizedTokenizer', 'channel_stats',
-           'shard_path', 'dist_rank_world', 'cache_latents', 'load_cache', 'finalize_cache', 'load_stats', 'LatentData',
-           'image_folder', 'VFMTargets', 'load_tokenizer', 'cached_tokenizer', 'dinov2_targets', 'effnet_targets',
-           'main']
+           'shard_path', 'dist_rank_world', 'barrier', 'write_shards', 'load_cache', 'finalize_cache', 'load_stats',
+           'LatentData', 'ImageSet', 'image_folder', 'VFMTargets', 'tokenizer_from_spec', 'cached_tokenizer',
+           'dinov2_targets', 'effnet_targets', 'cache_latents', 'main']
 
 # %% ../nbs/12_latents.ipynb #c6adc637
 @dataclass
@@ -68,9 +72,9 @@ class NormalizedTokenizer:
     def __init__(self, tokenizer, mean, std):
         self.tokenizer, self.mean, self.std = tokenizer, torch.as_tensor(mean).float(), torch.as_tensor(std).float()
     @classmethod
-    def from_cache(cls, tokenizer, cache_dir):
-        "Wrap `tokenizer` with the statistics stored in a latent cache."
-        st = load_stats(cache_dir); return cls(tokenizer, st['mean'], st['std'])
+    def from_cache(cls, tokenizer, cache_dir, sample_posterior=False):
+        "Wrap `tokenizer` with the statistics stored in a latent cache (those of what training draws)."
+        return cls(tokenizer, **load_stats(cache_dir, sample_posterior))
     def _v(self, t, z): return t.view(1, -1, *[1] * (z.dim() - 2)).to(z.device, z.dtype)
     def normalize(self, z): return (z - self._v(self.mean, z)) / self._v(self.std, z)
     def denormalize(self, zn): return zn * self._v(self.std, zn) + self._v(self.mean, zn)
@@ -82,16 +86,27 @@ class NormalizedTokenizer:
     @torch.no_grad()
     def decode(self, zn): return tok_decode(self.tokenizer, self.denormalize(zn))
 
-def channel_stats(z, max_n=10_000, seed=0):
-    "Per-channel mean and std of latents (N,C,H,W) over a random subset of `max_n` latents."
+def channel_stats(z, std=None, max_n=10_000, seed=0):
+    """Per-channel statistics of latents (N,C,H,W) over a random subset of `max_n` latents: `mean`/`std` of the
+    posterior means and `sample_std` of posterior samples z = m + s·ε (Var = Var[m] + E[s²], exactly, no draw)."""
     idx = torch.randperm(len(z), generator=torch.Generator().manual_seed(seed))[:max_n]
     zz = z[idx].double().transpose(0, 1).flatten(1)
-    return {'mean': zz.mean(1).float(), 'std': zz.std(1).float()}
+    out = {'mean': zz.mean(1).float(), 'std': zz.std(1).float()}
+    s2 = std[idx].double().pow(2).transpose(0, 1).flatten(1).mean(1) if std is not None else 0.
+    out['sample_std'] = (zz.var(1) + s2).sqrt().float()
+    return out
 
 # %% ../nbs/12_latents.ipynb #c4df99bf
 def _atomic_save(tensors: dict, path: Path, metadata=None):
     tmp = path.with_name(path.name + f".tmp{os.getpid()}")
     save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp), metadata=metadata); os.replace(tmp, path)
+
+def _load(path: Path) -> dict:
+    "A safetensors file, or one clear error if it is missing, truncated or corrupt."
+    try: return load_file(str(path))
+    except (SafetensorError, OSError) as e:
+        raise VfmvaeError(f"{path} is unreadable ({type(e).__name__}: {e}); delete it and rerun vfmvae-cache-latents "
+                          f"{path.parent} to rewrite it") from None
 
 def shard_path(cache_dir, i): return Path(cache_dir) / f"shard_{i:05d}.safetensors"
 
@@ -99,31 +114,57 @@ def dist_rank_world():
     "(rank, world size) from the torchrun/accelerate environment, else (0, 1)."
     return int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
 
+def barrier():
+    "Wait for every rank (a no-op in a single process; joins a gloo group under torchrun)."
+    import torch.distributed as dist
+    if dist_rank_world()[1] == 1 or not dist.is_available(): return
+    if not dist.is_initialized(): dist.init_process_group('gloo')
+    dist.barrier()
+
+class _Indexed(torch.utils.data.Dataset):
+    "Items `idx` of a dataset as (index, image, label); None stays None (unreadable)."
+    def __init__(self, ds, idx): self.ds, self.idx = ds, idx
+    def __len__(self): return len(self.idx)
+    def __getitem__(self, k):
+        item = self.ds[self.idx[k]]
+        return None if item is None else (self.idx[k], *item)
+
+def _collate_readable(items):
+    items = [i for i in items if i is not None]
+    if not items: return None
+    return torch.tensor([i[0] for i in items]), torch.stack([i[1] for i in items]), torch.tensor([int(i[2]) for i in items])
+
 @torch.no_grad()
-def cache_latents(tokenizer, dataset, cache_dir, shard_size=1000, batch_size=64, flip=True, features: Callable = None,
-                  num_workers=0, rank=None, world=None, name='', progress=True) -> dict:
-    "Encode `dataset` ((image in [−1,1], label) items) into sharded safetensors under `cache_dir`; resumable."
-    from torch.utils.data import DataLoader, Subset
+def write_shards(tokenizer, dataset, cache_dir, shard_size=1000, batch_size=64, flip=True, features: Callable = None,
+                 num_workers=0, rank=None, world=None, name='', progress=True, meta=None) -> dict:
+    """Encode `dataset` ((image in [−1,1], label) items, None for an unreadable image: skipped and counted) into
+    sharded safetensors under `cache_dir`; resumable, shard i written by rank i mod world."""
+    from torch.utils.data import DataLoader
+    for k, v in (('shard_size', shard_size), ('batch_size', batch_size)):
+        if v < 1: raise ConfigError(f"{k} must be ≥ 1, got {v}")
     cache_dir = Path(cache_dir); cache_dir.mkdir(parents=True, exist_ok=True)
     r0, w0 = dist_rank_world(); rank = r0 if rank is None else rank; world = w0 if world is None else world
     n = len(dataset); n_shards = math.ceil(n / shard_size)
+    if n == 0: raise VfmvaeError("the dataset has no images")
     meta = dict(n_images=n, shard_size=shard_size, n_shards=n_shards, flip=flip, tokenizer=name or type(tokenizer).__name__,
-                posterior='mean+std', features=features is not None, dataset=str(getattr(dataset, 'root', '')))
+                posterior='mean+std', features=features is not None, dataset=str(getattr(dataset, 'root', '')), **(meta or {}))
     mp = cache_dir / 'meta.json'
     if mp.exists():
-        old = json.loads(mp.read_text()); diff = {k: (old.get(k), v) for k, v in meta.items() if old.get(k) != v}
-        if diff: raise ValueError(f"{cache_dir} holds a different cache ({diff}); use a new folder")
+        old = json.loads(mp.read_text()); diff = [f"{k}: {old.get(k)!r} → {v!r}" for k, v in meta.items() if old.get(k) != v]
+        if diff: raise VfmvaeError(f"{cache_dir} holds a cache made with other settings ({'; '.join(diff)}); use a new folder")
     elif rank == 0:
         tmp = mp.with_suffix('.tmp'); tmp.write_text(json.dumps(meta, indent=1)); os.replace(tmp, mp)
-    done = skipped = 0
-    mine = [i for i in range(n_shards) if i % world == rank]
-    for i in mine:
-        if shard_path(cache_dir, i).exists(): skipped += 1; continue
+    written = present = unreadable = 0
+    for i in range(rank, n_shards, world):
+        if shard_path(cache_dir, i).exists(): present += 1; continue
         idx = list(range(i * shard_size, min((i + 1) * shard_size, n)))
-        dl = DataLoader(Subset(dataset, idx), batch_size=batch_size, num_workers=num_workers, shuffle=False)
+        dl = DataLoader(_Indexed(dataset, idx), batch_size=batch_size, num_workers=num_workers, shuffle=False,
+                        collate_fn=_collate_readable)
         out = {}
         def add(k, v): out.setdefault(k, []).append(v.detach().float().cpu())
-        for x, y in dl:
+        for b in dl:
+            if b is None: continue
+            ix, x, y = b
             views = [('', x)] + ([('_flip', x.flip(-1))] if flip else [])
             for sfx, xv in views:
                 post = tok_encode(tokenizer, xv)
@@ -131,34 +172,53 @@ def cache_latents(tokenizer, dataset, cache_dir, shard_size=1000, batch_size=64,
                 s = posterior_std(post); add('std' + sfx, s if s is not None else torch.zeros_like(post.mean))
                 if features is not None:
                     c, p = features(xv); add('cls' + sfx, c); add('feat' + sfx, p)
-            add('labels', torch.as_tensor(y))
+            add('labels', y); add('index', ix)
+        if not out: raise VfmvaeError(f"none of the {len(idx)} images of shard {i} (images {idx[0]}–{idx[-1]}) is readable")
         t = {k: torch.cat(v) for k, v in out.items()}
-        t['labels'] = t['labels'].long(); t['index'] = torch.tensor(idx)
+        t['labels'], t['index'] = t['labels'].long(), t['index'].long()
         for k in [k for k in t if k.startswith(('std', 'cls', 'feat'))]: t[k] = t[k].half()
-        _atomic_save(t, shard_path(cache_dir, i)); done += 1
-        if progress: print(f"[rank {rank}] shard {i + 1}/{n_shards} written ({len(idx)} images)", flush=True)
-    return dict(written=done, skipped=skipped, n_shards=n_shards)
+        _atomic_save(t, shard_path(cache_dir, i)); written += 1; unreadable += len(idx) - len(t['index'])
+        if progress: print(f"[rank {rank}] shard {i + 1}/{n_shards} written ({len(t['index'])} images)", flush=True)
+    return dict(written=written, present=present, unreadable=unreadable, n_shards=n_shards)
+
+def _meta(cache_dir) -> dict:
+    cache_dir = Path(cache_dir)
+    if not cache_dir.is_dir(): raise VfmvaeError(f"latent cache folder not found: {cache_dir} (build it with vfmvae-cache-latents)")
+    mp = cache_dir / 'meta.json'
+    if not mp.is_file(): raise VfmvaeError(f"{mp} missing: {cache_dir} is not a latent cache (build it with vfmvae-cache-latents)")
+    try: return json.loads(mp.read_text())
+    except json.JSONDecodeError as e: raise VfmvaeError(f"{mp} is corrupt ({e}); rebuild the cache in a new folder") from None
 
 def load_cache(cache_dir, keys=None) -> dict:
-    "All shards of a complete cache concatenated in image order (raises if a shard is missing)."
-    cache_dir = Path(cache_dir); meta = json.loads((cache_dir / 'meta.json').read_text())
+    "All shards of a complete cache concatenated in image order (one clear error if a shard is missing or unreadable)."
+    cache_dir = Path(cache_dir); meta = _meta(cache_dir)
     missing = [i for i in range(meta['n_shards']) if not shard_path(cache_dir, i).exists()]
-    if missing: raise FileNotFoundError(f"{cache_dir}: {len(missing)} shard(s) missing, e.g. {missing[:3]}; run cache_latents again")
-    shards = [load_file(str(shard_path(cache_dir, i))) for i in range(meta['n_shards'])]
+    if missing: raise VfmvaeError(f"{cache_dir}: {len(missing)} of {meta['n_shards']} shard(s) missing, e.g. {missing[:3]}; "
+                                  f"rerun vfmvae-cache-latents {cache_dir} to finish it")
+    shards = [_load(shard_path(cache_dir, i)) for i in range(meta['n_shards'])]
     keys = keys or list(shards[0])
+    absent = [k for k in keys if k not in shards[0]]
+    if absent: raise VfmvaeError(f"{cache_dir} has no {absent} (a cache with VFM features needs --features)")
     return {k: torch.cat([s[k] for s in shards]) for k in keys}
 
 def finalize_cache(cache_dir, max_n=10_000, seed=0) -> dict:
-    "Compute and save per-channel statistics over stored posterior means (image + flip)."
-    d = load_cache(cache_dir); z = torch.cat([d['mean']] + ([d['mean_flip']] if 'mean_flip' in d else []))
-    st = channel_stats(z, max_n, seed)
-    _atomic_save(st, Path(cache_dir) / 'stats.safetensors', metadata={'n': str(min(max_n, len(z))), 'over': 'posterior mean'})
-    return st
+    """Per-channel statistics over the stored posteriors (image + flip) → `stats.safetensors`: mean/std of the
+    posterior means and the std of posterior samples; returns them with the number of unreadable (skipped) images."""
+    d = load_cache(cache_dir); flip = 'mean_flip' in d
+    z = torch.cat([d['mean']] + ([d['mean_flip']] if flip else [])); s = torch.cat([d['std']] + ([d['std_flip']] if flip else []))
+    st = channel_stats(z, s, max_n, seed)
+    skipped = _meta(cache_dir)['n_images'] - len(d['index'])
+    _atomic_save(st, Path(cache_dir) / 'stats.safetensors',
+                 metadata={'n': str(min(max_n, len(z))), 'images': str(len(d['index'])), 'unreadable': str(skipped)})
+    return {**st, 'images': len(d['index']), 'unreadable': skipped}
 
-def load_stats(cache_dir) -> dict:
+def load_stats(cache_dir, sample_posterior=False) -> dict:
+    "`mean`/`std` to normalise with: of posterior samples if training draws them (`sample_posterior`), else of the means."
     p = Path(cache_dir) / 'stats.safetensors'
-    if not p.exists(): raise FileNotFoundError(f"{p} missing: run finalize_cache({str(cache_dir)!r})")
-    return load_file(str(p))
+    if not p.exists(): raise VfmvaeError(f"{p} missing: the cache is unfinished; rerun vfmvae-cache-latents {cache_dir}")
+    st = _load(p)
+    if 'sample_std' not in st: raise VfmvaeError(f"{p} predates posterior-sample statistics: rebuild the cache in a new folder")
+    return {'mean': st['mean'], 'std': st['sample_std' if sample_posterior else 'std']}
 
 # %% ../nbs/12_latents.ipynb #f90e0b3b
 class LatentData:
@@ -168,7 +228,7 @@ class LatentData:
         keys = ['mean', 'std', 'labels'] + (['mean_flip', 'std_flip'] if flip_p > 0 else [])
         if features: keys += ['cls', 'feat'] + (['cls_flip', 'feat_flip'] if flip_p > 0 else [])
         self.d = load_cache(cache_dir, keys)
-        st = load_stats(cache_dir); self.norm = NormalizedTokenizer(None, st['mean'], st['std'])
+        self.norm = NormalizedTokenizer(None, **load_stats(cache_dir, sample_posterior))
         self.flip_p, self.sample_posterior, self.features, self.seed = flip_p, sample_posterior, features, seed
         self.n = len(self.d['labels'])
     @property
@@ -192,16 +252,25 @@ class LatentData:
         return out
 
 # %% ../nbs/12_latents.ipynb #f188a19c
-def image_folder(root, size=64, limit=None, seed=0):
-    "torchvision ImageFolder at `size` px in [−1, 1]; `limit` keeps a fixed random subset."
-    import torchvision.transforms as T, torchvision.datasets as D
-    tf = T.Compose([T.Resize(size, interpolation=T.InterpolationMode.BICUBIC, antialias=True), T.CenterCrop(size),
-                    T.ToTensor(), T.Normalize([0.5] * 3, [0.5] * 3)])
-    ds = D.ImageFolder(str(root), transform=tf)
-    if limit and limit < len(ds):
-        idx = torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed))[:limit].sort().values.tolist()
-        sub = torch.utils.data.Subset(ds, idx); sub.root = f"{root}[{limit} of {len(ds)}, seed {seed}]"; return sub
-    return ds
+class ImageSet(torch.utils.data.Dataset):
+    "Images of a `vfmvae.data` source, ADM-centre-cropped to `size` px, as ([−1, 1] float, label); None if unreadable."
+    def __init__(self, source, size: int, root=''):
+        if size < 1: raise ConfigError(f"size must be ≥ 1 px, got {size}")
+        self.src, self.size, self.root = source, size, root
+    def __len__(self): return len(self.src)
+    def __getitem__(self, i):
+        try: data, lab = self.src.read(i); img = decode_image(data)
+        except Exception as e:   # noqa: BLE001 — any unreadable file is skipped (and counted), whatever the decoder raises
+            warnings.warn(f"skipping unreadable image {self.src.key(i)}: {type(e).__name__}: {e}"); return None
+        return center_crop_adm(img, self.size).float() / 127.5 - 1, int(lab)
+
+def image_folder(root, size=64, limit=0) -> ImageSet:
+    "An ImageFolder tree at `size` px through the project's one image pipeline; `limit` keeps that many evenly spaced images."
+    if limit < 0: raise ConfigError(f"limit must be ≥ 0, got {limit}")
+    try: src = ImageFolderSource(root)
+    except FileNotFoundError as e: raise VfmvaeError(str(e)) from None
+    sub = fixed_subset(src, limit) if limit else src
+    return ImageSet(sub, size, root=f"{root} [{len(sub)} of {len(src)}, ADM centre crop {size}px]")
 
 class VFMTargets(nn.Module):
     "Frozen feature net → (class token (B,D), patch tokens (B,grid²,D)) at the latent grid, for REPA/REG."
@@ -221,24 +290,43 @@ class VFMTargets(nn.Module):
         return cls, f.flatten(2).transpose(1, 2)
 
 # %% ../nbs/12_latents.ipynb #1b9d38f8
-def load_tokenizer(spec: str, cache_dir=None):
-    "A tokenizer from its spec: 'pca' (read from the cache), 'vfmvae:<dir>' or 'vfmvae-preset:<name>'."
+def _trained_tokenizer(path: Path) -> nn.Module:
+    "The EMA weights of a tokenizer training run folder (`vfmvae-train-tokenizer`), or a `VFMVAE.save` folder."
+    from vfmvae.core import load_config
+    if not (path / 'checkpoints').is_dir():
+        from vfmvae.model import VFMVAE
+        return VFMVAE.load(path)
+    from vfmvae.runs import latest_checkpoint
+    from vfmvae.train_tokenizer import TokenizerTrainConfig, build_tokenizer
+    cfg = load_config(TokenizerTrainConfig, path / 'config.yaml')
+    ck = latest_checkpoint(path / 'checkpoints')
+    if ck is None: raise VfmvaeError(f"tokenizer run {path} has no checkpoint yet: train it first (vfmvae-train-tokenizer)")
+    model = build_tokenizer(cfg.model)
+    sd = _load(ck / 'model.safetensors'); sd.update(_load(ck / 'ema.safetensors'))     # EMA over the live weights
+    missing, unexpected = model.load_state_dict(sd, strict=False)
+    if unexpected or [k for k in missing if not k.startswith('vfm.')]:
+        raise VfmvaeError(f"{ck} does not match its run's tokenizer config (missing {missing[:2]}, unexpected {unexpected[:2]})")
+    return model
+
+def tokenizer_from_spec(spec: str, cache_dir=None) -> nn.Module:
+    "A tokenizer from its spec: 'pca' (the stand-in stored in the cache) or 'vfmvae:<tokenizer run folder>' (EMA weights)."
     if spec == 'pca':
-        st = load_file(str(Path(cache_dir) / 'tokenizer_pca.safetensors'))
-        d, cf = st['basis'].shape; f = int(round((cf / 3) ** 0.5))
+        p = Path(cache_dir) / 'tokenizer_pca.safetensors'
+        if not p.is_file(): raise VfmvaeError(f"{p} missing: the PCA stand-in is fitted by vfmvae-cache-latents {cache_dir}")
+        st = _load(p); d, cf = st['basis'].shape; f = int(round((cf / 3) ** 0.5))
         tok = PCATokenizer(f, d); tok.load_state_dict(st); return tok.eval()
     if spec.startswith('vfmvae:'):
-        from vfmvae.model import VFMVAE
-        return VFMVAE.load(spec.split(':', 1)[1]).eval()
+        path = Path(spec.split(':', 1)[1])
+        if not path.is_dir(): raise VfmvaeError(f"tokenizer folder not found: {path}")
+        return _trained_tokenizer(path).eval()
     if spec.startswith('vfmvae-preset:'):
-        from vfmvae.model import VFMVAE, model_config
-        return VFMVAE(model_config(spec.split(':', 1)[1])).eval()
-    raise ValueError(f"unknown tokenizer spec {spec!r}: use 'pca', 'vfmvae:<dir>' or 'vfmvae-preset:<name>'")
+        raise ConfigError(f"{spec!r} has untrained weights and would cache meaningless latents: train a tokenizer "
+                          f"(vfmvae-train-tokenizer) and pass 'vfmvae:<its run folder>'")
+    raise ConfigError(f"unknown tokenizer spec {spec!r}: use 'pca' or 'vfmvae:<tokenizer run folder>'")
 
-def cached_tokenizer(cache_dir) -> NormalizedTokenizer:
-    "The normalising tokenizer that made a cache (spec from meta.json, statistics from stats.safetensors)."
-    meta = json.loads((Path(cache_dir) / 'meta.json').read_text())
-    return NormalizedTokenizer.from_cache(load_tokenizer(meta['tokenizer'], cache_dir), cache_dir)
+def cached_tokenizer(cache_dir, sample_posterior=False) -> NormalizedTokenizer:
+    "The normalising tokenizer that made a cache (spec from meta.json; the statistics training used)."
+    return NormalizedTokenizer.from_cache(tokenizer_from_spec(_meta(cache_dir)['tokenizer'], cache_dir), cache_dir, sample_posterior)
 
 def dinov2_targets(weights=None, pretrained=True, name='vit_base_patch14_dinov2.lvd142m', in_size=224, **kw):
     "REG's target: DINOv2-B/14 at 224 px (16×16 patches, 768-d) via `vfmvae.assets.timm_backbone` (local weights offline)."
@@ -251,36 +339,63 @@ def effnet_targets(grid, variant='lite0', in_size=128, stage=3):
     from vfmvae.assets import effnet_lite
     return VFMTargets(effnet_lite(variant, features_only=True, out_indices=(stage,)), grid, in_size=in_size)
 
+def _features(spec: str, grid: Optional[int] = None):
+    "The REPA/REG target network a features spec names (None for 'none'); `grid=None` only checks the spec."
+    if not (spec in ('none', 'effnet_lite0', 'dinov2') or spec.startswith('dinov2:')):
+        raise ConfigError(f"unknown features {spec!r}: use 'none', 'effnet_lite0' or 'dinov2[:<weights file>]'")
+    if spec == 'none' or grid is None: return None
+    if spec == 'effnet_lite0': return effnet_targets(grid)
+    return dinov2_targets(spec.split(':', 1)[1] if ':' in spec else None)
+
+def cache_latents(out, tokenizer='pca', split='train', size=64, limit=0, features='none', data='', shard_size=1000,
+                  batch_size=64, workers=0, pca_dim=32, pca_f=8, progress=True) -> dict:
+    """Build (or finish) the latent cache of an image folder (`data`, default the Imagenette `split`) in `out`: shards
+    on every rank (torchrun), then the statistics on rank 0 once every rank is done; returns a summary."""
+    for k, v in (('size', size), ('shard_size', shard_size), ('batch_size', batch_size), ('pca_dim', pca_dim), ('pca_f', pca_f)):
+        if v < 1: raise ConfigError(f"{k} must be ≥ 1, got {v}")
+    if workers < 0: raise ConfigError(f"workers must be ≥ 0, got {workers}")
+    _features(features)
+    tok = None if tokenizer == 'pca' else tokenizer_from_spec(tokenizer)          # a bad spec or folder fails here
+    from vfmvae.assets import dataset_dir
+    ds = image_folder(data or dataset_dir('imagenette', split), size, limit)
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    rank, world = dist_rank_world()
+    readable = lambda ix: [it[0] for it in (ds[i] for i in ix) if it is not None]
+    if tokenizer == 'pca' and not (out / 'tokenizer_pca.safetensors').exists():
+        if rank == 0:
+            fit = torch.stack(readable(torch.randperm(len(ds), generator=torch.Generator().manual_seed(0))[:2000].tolist()))
+            _atomic_save(PCATokenizer(pca_f, pca_dim).fit(fit).state_dict(), out / 'tokenizer_pca.safetensors')
+        barrier()                                                   # every rank waits for the fit
+    if tok is None: tok = tokenizer_from_spec(tokenizer, out)
+    x0 = tok_encode(tok, readable(range(min(len(ds), 16)))[0][None]).mean
+    res = write_shards(tok, ds, out, shard_size, batch_size, True, _features(features, x0.shape[-1]), workers, name=tokenizer,
+                       progress=progress, meta={'crop': 'adm', 'size': size})
+    barrier()                                                       # every shard exists before the statistics
+    summary = {**res, 'latent': list(x0.shape[1:]), 'cache': str(out), 'rank': rank, 'world': world}
+    if rank == 0:
+        st = finalize_cache(out)
+        summary.update(images=st['images'], unreadable=st['unreadable'], stats_std_mean=float(st['std'].mean()),
+                       stats_sample_std_mean=float(st['sample_std'].mean()))
+    barrier()
+    return summary
+
 from fastcore.script import call_parse, Param
 from .core import user_errors
 
 @call_parse
 @user_errors
 def main(out: Param("cache folder", str),
-         tokenizer: Param("'pca', 'vfmvae:<dir>' or 'vfmvae-preset:<name>'", str) = 'pca',
+         tokenizer: Param("'pca' (stand-in) or 'vfmvae:<tokenizer run folder>' (its EMA weights)", str) = 'pca',
          size: Param("image size (px)", int) = 64,
          split: Param("Imagenette split", str) = 'train',
-         limit: Param("use a fixed random subset of this many images (0 = all)", int) = 0,
+         limit: Param("use this many evenly spaced images (0 = all)", int) = 0,
          features: Param("'none', 'effnet_lite0' or 'dinov2[:<weights file>]' (REPA/REG targets)", str) = 'none',
+         data: Param("ImageFolder root instead of the Imagenette split", str) = '',
          shard_size: Param("images per shard", int) = 1000,
          batch_size: Param("encoding batch", int) = 64,
          workers: Param("DataLoader workers", int) = 2,
          pca_dim: Param("PCA stand-in: latent channels", int) = 32,
          pca_f: Param("PCA stand-in: downsampling factor", int) = 8):
-    "Encode an Imagenette split (with flips) into a resumable sharded latent cache and its statistics."
-    from vfmvae.assets import dataset_dir
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    ds = image_folder(dataset_dir('imagenette', split), size, limit or None)
-    if tokenizer == 'pca' and not (out / 'tokenizer_pca.safetensors').exists():
-        if dist_rank_world()[0] != 0: raise RuntimeError("run the PCA fit on one process first")
-        fit = torch.stack([ds[i][0] for i in torch.randperm(len(ds), generator=torch.Generator().manual_seed(0))[:2000].tolist()])
-        _atomic_save(PCATokenizer(pca_f, pca_dim).fit(fit).state_dict(), out / 'tokenizer_pca.safetensors')
-    tok = load_tokenizer(tokenizer, out)
-    x0 = tok_encode(tok, ds[0][0][None]).mean
-    feat = (effnet_targets(x0.shape[-1]) if features == 'effnet_lite0' else
-            dinov2_targets(features.split(':', 1)[1] if ':' in features else None) if features.startswith('dinov2') else None)
-    res = cache_latents(tok, ds, out, shard_size, batch_size, True, feat, workers, name=tokenizer)
-    if dist_rank_world()[0] == 0:
-        st = finalize_cache(out)
-        print(json.dumps({**res, 'latent': list(x0.shape[1:]), 'stats_mean_abs': float(st['mean'].abs().mean()),
-                          'stats_std_mean': float(st['std'].mean())}))
+    "Encode an image folder (with flips) into a resumable sharded latent cache and its statistics."
+    res = cache_latents(out, tokenizer, split, size, limit, features, data, shard_size, batch_size, workers, pca_dim, pca_f)
+    if res['rank'] == 0: print(json.dumps(res))
