@@ -36,23 +36,23 @@ class DiTConfig:
     proj_depth: int = 8                  # project the output of this block (1-based)
     proj_hidden: int = 2048
     attn: Literal['sdpa', 'naive'] = 'sdpa'
+    time_input: Literal['t', '1-t', '1000t'] = 't'   # what the time sinusoid embeds (see `TimestepEmbedder`)
 
     @property
     def tokens(self) -> int: return (self.grid // self.patch) ** 2
 
 # %% ../nbs/10_dit.ipynb #36aa1e6b
 class RMSNorm(nn.Module):
-    "Root-mean-square norm with a learned gain."
-    def __init__(self, dim, eps=1e-6, affine=True):
-        super().__init__(); self.eps = eps
-        self.weight = nn.Parameter(torch.ones(dim)) if affine else None
+    "Root-mean-square norm with a learned gain: x / √(mean(x²) + eps) · w, normalised in fp32 (LLaMA's, LightningDiT's)."
+    def __init__(self, dim, eps=1e-6):
+        super().__init__(); self.eps = eps; self.weight = nn.Parameter(torch.ones(dim))
     def forward(self, x):
-        y = x * torch.rsqrt(x.float().pow(2).mean(-1, keepdim=True) + self.eps).to(x.dtype)
-        return y * self.weight if self.weight is not None else y
+        xf = x.float()
+        return (xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + self.eps)).to(x.dtype) * self.weight
 
-def make_norm(kind, dim, affine=False):
-    "RMSNorm or LayerNorm (eps 1e-6), with or without a learned affine."
-    return RMSNorm(dim, affine=affine) if kind == 'rms' else nn.LayerNorm(dim, eps=1e-6, elementwise_affine=affine)
+def make_norm(kind, dim, affine=False, eps=1e-6):
+    "RMSNorm (always with its gain) or LayerNorm (learned affine only if `affine`)."
+    return RMSNorm(dim, eps) if kind == 'rms' else nn.LayerNorm(dim, eps=eps, elementwise_affine=affine)
 
 class SwiGLU(nn.Module):
     "SwiGLU feed-forward: w3(silu(a) * b) with [a, b] = w12(x)."
@@ -70,18 +70,20 @@ class GeluMLP(nn.Module):
 
 # %% ../nbs/10_dit.ipynb #268c96e1
 def timestep_embedding(t, dim, max_period=10000):
-    "Sinusoidal embedding of (B,) times (scaled by 1000) into (B, dim)."
+    "Sinusoid [cos(t·f), sin(t·f)] with f_i = max_period^(−i/half), of (B,) times into (B, dim)."
     half = dim // 2
     freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
-    args = 1000 * t.float()[:, None] * freqs[None]
+    args = t.float()[:, None] * freqs[None]
     return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
 
 class TimestepEmbedder(nn.Module):
-    "t → sinusoid(256) → Linear → SiLU → Linear."
-    def __init__(self, width, freq_dim=256):
-        super().__init__(); self.freq_dim = freq_dim
+    "t → (t, 1 − t or 1000·t) → sinusoid(256) → Linear → SiLU → Linear."
+    def __init__(self, width, freq_dim=256, time_input='t'):
+        super().__init__(); self.freq_dim, self.time_input = freq_dim, time_input
         self.mlp = nn.Sequential(nn.Linear(freq_dim, width), nn.SiLU(), nn.Linear(width, width))
-    def forward(self, t): return self.mlp(timestep_embedding(t, self.freq_dim))
+    def forward(self, t):
+        s = 1 - t if self.time_input == '1-t' else 1000 * t if self.time_input == '1000t' else t
+        return self.mlp(timestep_embedding(s, self.freq_dim))
 
 # %% ../nbs/10_dit.ipynb #d15e4933
 def sincos_2d(width, grid):
@@ -119,8 +121,9 @@ class Attention(nn.Module):
         super().__init__()
         self.heads, self.hd, self.impl = heads, dim // heads, impl
         self.qkv, self.proj = nn.Linear(dim, 3 * dim), nn.Linear(dim, dim)
-        self.q_norm = make_norm(norm, self.hd, affine=True) if qk_norm else nn.Identity()
-        self.k_norm = make_norm(norm, self.hd, affine=True) if qk_norm else nn.Identity()
+        eps = 1e-6 if norm == 'rms' else 1e-5          # LightningDiT's RMSNorm; timm's nn.LayerNorm default (SiT/REG)
+        self.q_norm = make_norm(norm, self.hd, affine=True, eps=eps) if qk_norm else nn.Identity()
+        self.k_norm = make_norm(norm, self.hd, affine=True, eps=eps) if qk_norm else nn.Identity()
     def forward(self, x, rope=None):
         B, N, C = x.shape
         q, k, v = self.qkv(x).reshape(B, N, 3, self.heads, self.hd).permute(2, 0, 3, 1, 4)
@@ -162,7 +165,7 @@ class DiT(nn.Module):
         c = self.cfg = cfg; W = c.width
         if c.grid % c.patch: raise ValueError(f"grid {c.grid} not divisible by patch {c.patch}")
         self.x_embed = nn.Conv2d(c.in_ch, W, c.patch, c.patch)
-        self.t_embed = TimestepEmbedder(W)
+        self.t_embed = TimestepEmbedder(W, time_input=c.time_input)
         self.y_embed = nn.Embedding(c.num_classes + 1, W)             # + null label for CFG
         n_extra = 1 if c.cls_dim else 0
         pos = torch.cat([torch.zeros(n_extra, W), sincos_2d(W, c.grid // c.patch)])
@@ -171,7 +174,7 @@ class DiT(nn.Module):
             cos, sin = rope_2d(W // c.heads, c.grid // c.patch, n_extra)
             self.register_buffer('rope_cos', cos, persistent=False); self.register_buffer('rope_sin', sin, persistent=False)
         if c.cls_dim:
-            self.cls_embed = nn.Sequential(nn.Linear(c.cls_dim, W), nn.LayerNorm(W))
+            self.cls_embed = nn.Sequential(nn.Linear(c.cls_dim, W), nn.LayerNorm(W, eps=1e-6))   # REG's wg_norm
             self.cls_head = nn.Linear(W, c.cls_dim)
         if c.proj_dim:
             if not 1 <= c.proj_depth <= c.depth: raise ValueError(f"proj_depth {c.proj_depth} not in 1..{c.depth}")
@@ -240,17 +243,17 @@ def lightningdit_config(size='XL', **kw) -> DiTConfig:
     "LightningDiT-<size>/1 (SwiGLU, RoPE, RMSNorm, QK-norm) on the 16×16×32 latent unless overridden."
     d, w, h = SIZES[size]
     base = dict(depth=d, width=w, heads=h, in_ch=32, grid=16, patch=1, num_classes=1000,
-                norm='rms', mlp='swiglu', rope=True, qk_norm=True)
+                norm='rms', mlp='swiglu', rope=True, qk_norm=True, time_input='1-t')
     return DiTConfig(**{**base, **kw})
 
 def sit_reg_config(size='XL', vfm_dim=768, proj_depth=8, **kw) -> DiTConfig:
     "SiT-<size>/1 with REG's entangled class token and a REPA projector from block `proj_depth` to `vfm_dim`."
     d, w, h = SIZES[size]
     base = dict(depth=d, width=w, heads=h, in_ch=32, grid=16, patch=1, num_classes=1000,
-                norm='layer', mlp='gelu', rope=False, qk_norm=True,
+                norm='layer', mlp='gelu', rope=False, qk_norm=True, time_input='t',
                 cls_dim=vfm_dim, proj_dim=vfm_dim, proj_depth=min(proj_depth, d), proj_hidden=2048)
     return DiTConfig(**{**base, **kw})
 
 def count_params(cfg: DiTConfig) -> int:
-    "Parameter count of `DiT(cfg)`, built on the meta device (no memory, no time)."
+    "Trainable parameter count of `DiT(cfg)` (the fixed position tables are buffers), built on the meta device."
     with torch.device('meta'): return sum(p.numel() for p in DiT(cfg).parameters())

@@ -11,8 +11,8 @@ import torch, torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['to_sit_time', 'to_sit_velocity', 'interpolate', 'from_sit_time', 'from_sit_velocity', 'sample_time', 'velocity_loss',
-           'gaussian_velocity', 'gaussian_flow', 'shift_time', 'lightningdit_shift', 'time_grid',
-           'lightningdit_interval', 'guided', 'model_velocity', 'euler_ode', 'score_from_velocity', 'euler_maruyama']
+           'gaussian_velocity', 'gaussian_flow', 'shift_time', 'time_grid', 'lightningdit_interval', 'cfg_mix',
+           'guided', 'model_velocity', 'euler_ode', 'score_from_velocity', 'euler_maruyama']
 
 # %% ../nbs/11_transport.ipynb #0744f89e
 def interpolate(x0, eps, t):
@@ -66,34 +66,37 @@ def gaussian_flow(x, ta, tb, mu, sigma):
 
 # %% ../nbs/11_transport.ipynb #bc186aca
 def shift_time(t, shift=1.0):
-    "Timestep shift in vfmvae time (noise at 1): s·t / (1 + (s − 1)·t)."
-    return t if shift == 1.0 else shift * t / (1 + (shift - 1) * t)
+    "LightningDiT's timestep shift s·τ/(1 + (s − 1)·τ) (τ = 1 − t), written in vfmvae time: t / (s + (1 − s)·t)."
+    return t if shift == 1.0 else t / (shift + (1 - shift) * t)
 
-def lightningdit_shift(tau, shift):
-    "LightningDiT's shift, written in SiT time τ (noise at 0): τ / (τ + s − s·τ)."
-    return tau / (tau + shift - shift * tau)
-
-def time_grid(steps, shift=1.0, t_max=1.0, t_min=0.0):
-    "steps+1 decreasing sampling times from t_max to t_min, shifted."
-    return shift_time(torch.linspace(t_max, t_min, steps + 1, dtype=torch.float64), shift)
+def time_grid(steps, shift=1.0):
+    "`steps` decreasing sampling times from 1 (noise) to 0 (data), shifted: LightningDiT's `num_sampling_steps` grid."
+    if steps < 2: raise ValueError(f"a sampling grid needs at least 2 points, got steps={steps}")
+    return shift_time(torch.linspace(1.0, 0.0, steps, dtype=torch.float64), shift)
 
 # %% ../nbs/11_transport.ipynb #4676cc86
 def lightningdit_interval(cfg_interval_start):
     "LightningDiT's `cfg_interval_start` (SiT time) → guidance interval in vfmvae time."
     return (0.0, 1.0 - cfg_interval_start)
 
-def guided(cond_fn, uncond_fn, scale=1.0, interval=(0.0, 1.0)):
+def cfg_mix(vc, vu, scale, channels=0):
+    "v_u + w·(v_c − v_u) on the first `channels` channels (dim 1; 0 = all); the other channels stay conditional."
+    g = vu + scale * (vc - vu)
+    if not channels or channels >= vc.shape[1]: return g
+    return torch.cat([g[:, :channels], vc[:, channels:]], dim=1)
+
+def guided(cond_fn, uncond_fn, scale=1.0, interval=(0.0, 1.0), channels=0):
     "Classifier-free guidance of two velocity functions `f(states, t)`, active for t in `interval`."
     lo, hi = interval
     def f(states, t):
         vc = cond_fn(states, t)
         if scale == 1.0 or not (lo <= float(t) <= hi): return vc
         vu = uncond_fn(states, t)
-        return [u + scale * (c - u) for c, u in zip(vc, vu)]
+        return [cfg_mix(c, u, scale, channels if i == 0 else 0) for i, (c, u) in enumerate(zip(vc, vu))]
     return f
 
-def model_velocity(model, y, null_label=None, scale=1.0, interval=(0.0, 1.0)):
-    "Velocity function of a `DiT` for labels y, with CFG (one batched pass for cond + uncond when guiding)."
+def model_velocity(model, y, null_label=None, scale=1.0, interval=(0.0, 1.0), channels=0):
+    "Velocity function of a `DiT` for labels y; CFG runs cond + uncond as one batched forward of 2B samples."
     null = model.cfg.num_classes if null_label is None else null_label
     def run(states, t, labels):
         x, cls = states[0], (states[1] if len(states) > 1 else None)
@@ -103,13 +106,13 @@ def model_velocity(model, y, null_label=None, scale=1.0, interval=(0.0, 1.0)):
     def f(states, t):
         if scale == 1.0 or not (lo <= float(t) <= hi): return run(states, t, y)
         both = run([torch.cat([s, s]) for s in states], t, torch.cat([y, torch.full_like(y, null)]))
-        return [u + scale * (c - u) for c, u in (v.chunk(2) for v in both)]
+        return [cfg_mix(*v.chunk(2), scale, channels if i == 0 else 0) for i, v in enumerate(both)]
     return f
 
 # %% ../nbs/11_transport.ipynb #0282aa13
 @torch.no_grad()
 def euler_ode(fn, states, steps=250, shift=1.0):
-    "Integrate dx/dt = fn(x, t) from t=1 to t=0 with Euler steps; `states` is a list of tensors."
+    "Integrate dx/dt = fn(x, t) from t=1 to t=0 with Euler on `time_grid(steps, shift)` (steps − 1 evaluations)."
     ts = time_grid(steps, shift)
     states = list(states)
     for t0, t1 in zip(ts[:-1].tolist(), ts[1:].tolist()):
