@@ -4,21 +4,28 @@
 
 # %% ../nbs/04b_baselines.ipynb #55f17c27
 from __future__ import annotations
+import json, os, re, shutil
 from dataclasses import dataclass, field
-from typing import Literal, Optional
+from pathlib import Path
+from typing import Literal, Optional, Union
 
+import yaml
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from safetensors.torch import save_file, load_file
 
-from .core import ConfigError, config_to_dict, load_config
+from .core import ConfigError, config_from_dict, config_to_dict, load_config
+from .assets import AssetError
 from .vfm import VFMConfig, VFMEncoder
 from .latent import DiagonalGaussian
 from .decoder import DecoderConfig, Decoder, ResBlock, GroupNorm32
-from .model import VFMVAEOutput, model_config
+from .model import VFMVAE, VFMVAEConfig, VFMVAEOutput, model_config
 
 # %% auto #0
-__all__ = ['ConvEncoderConfig', 'ConvEncoder', 'BaselineConfig', 'BaselineVAE', 'baseline_config']
+__all__ = ['TokenizerKind', 'FORMAT', 'ConvEncoderConfig', 'ConvEncoder', 'BaselineConfig', 'BaselineVAE', 'baseline_config',
+           'ModelSpec', 'baseline_overrides', 'build_tokenizer', 'tokenizer_kind', 'Tokenizer', 'load_weights',
+           'load_tokenizer']
 
 # %% ../nbs/04b_baselines.ipynb #aa24b708
 @dataclass
@@ -124,3 +131,228 @@ def baseline_config(kind: str, preset: str = "lite2-64", encoder_channels: Optio
     ch = encoder_channels or ([32, 64, 128, 128, 128] if small else [128, 128, 256, 256, 512])
     cfg = BaselineConfig(kind, ConvEncoderConfig(list(ch), 1 if small else 2, m.decoder.z_dim), m.decoder, m.encoder, m.resolution)
     return load_config(BaselineConfig, config_to_dict(cfg), overrides) if overrides else cfg
+
+# %% ../nbs/04b_baselines.ipynb #b7e1a002
+TokenizerKind = Literal["vfmvae", "klvae", "vavae"]
+
+@dataclass
+class ModelSpec:
+    "Which tokenizer: VFM-VAE or a baseline, built from a model preset (+ overrides); optional init from another run."
+    kind: TokenizerKind = "vfmvae"
+    preset: str = "lite2-64"
+    overrides: list[str] = field(default_factory=list)
+    init_from: str = ""                    # run dir or checkpoint of the previous stage ("" = fresh init)
+
+def baseline_overrides(ov) -> list[str]:
+    "VFM-VAE-style overrides for a baseline: `encoder.*` → its alignment VFM (`vfm.*`), `adapter.*` dropped, `conv_encoder.*` → its encoder."
+    out = []
+    for o in ov:
+        if o.startswith("adapter."): continue
+        if o.startswith("encoder."): o = "vfm." + o[len("encoder."):]
+        elif o.startswith("conv_encoder."): o = "encoder." + o[len("conv_encoder."):]
+        out.append(o)
+    return out
+
+def build_tokenizer(spec: ModelSpec) -> nn.Module:
+    "VFMVAE or a baseline from a `ModelSpec`, randomly initialised (untrained)."
+    if spec.kind == "vfmvae": return VFMVAE(model_config(spec.preset, spec.overrides))
+    return BaselineVAE(baseline_config(spec.kind, spec.preset, overrides=baseline_overrides(spec.overrides)))
+
+def tokenizer_kind(model: nn.Module) -> str:
+    "'vfmvae', 'klvae' or 'vavae' (a baseline's config names its kind; VFM-VAE's has none)."
+    return getattr(model.cfg, "kind", "vfmvae")
+
+# %% ../nbs/04b_baselines.ipynb #b7e1a005
+class Tokenizer(nn.Module):
+    "The public face of a tokenizer: images (uint8 or [−1, 1]) ↔ normalised latents, with its own latent statistics."
+    def __init__(self, model: nn.Module, mean=None, std=None, trained: bool = False, source: str = "build_tokenizer (untrained)"):
+        super().__init__()
+        self.model, self.trained, self.source = model.eval(), bool(trained), source
+        z = model.cfg.decoder.z_dim
+        self.register_buffer("mean", torch.full((z,), float("nan")))
+        self.register_buffer("std", torch.full((z,), float("nan")))
+        if mean is not None: self.set_stats(mean, std)
+
+    @property
+    def kind(self) -> str: return tokenizer_kind(self.model)
+    @property
+    def has_stats(self) -> bool: return bool(torch.isfinite(self.mean).all() and torch.isfinite(self.std).all() and (self.std > 0).all())
+    def __repr__(self):
+        st = "with latent statistics" if self.has_stats else "no latent statistics"
+        return f"Tokenizer({self.kind}, {'trained' if self.trained else 'UNTRAINED'}, {st}, source={self.source!r})"
+
+    def set_stats(self, mean, std) -> "Tokenizer":
+        "Use per-channel latent statistics `mean`, `std` (length z_dim)."
+        mean, std = torch.as_tensor(mean).float().flatten(), torch.as_tensor(std).float().flatten()
+        if mean.shape != self.mean.shape or std.shape != self.std.shape:
+            raise ConfigError(f"latent statistics need {len(self.mean)} channels, got mean {tuple(mean.shape)}, std {tuple(std.shape)}")
+        if not (torch.isfinite(mean).all() and torch.isfinite(std).all() and (std > 0).all()):
+            raise ConfigError("latent statistics must be finite with std > 0")
+        self.mean.copy_(mean); self.std.copy_(std); return self
+
+    def images(self, x: torch.Tensor) -> torch.Tensor:
+        "uint8 (0…255) or float ([−1, 1]) images → float [−1, 1] on the tokenizer's device; shape and stride checked."
+        if not torch.is_tensor(x): raise TypeError(f"images must be a torch.Tensor, got {type(x).__name__}")
+        if x.ndim == 3: x = x[None]
+        if x.dtype == torch.uint8: x = x.float() / 127.5 - 1
+        elif x.is_floating_point():
+            lo, hi = float(x.min()), float(x.max())
+            if lo < -1.001 or hi > 1.001:
+                raise ValueError(f"float images must be in [-1, 1], got values in [{lo:.4g}, {hi:.4g}] (uint8 images 0…255 are converted)")
+            x = x.float()
+        else: raise ValueError(f"images must be uint8 (0…255) or float in [-1, 1], got {x.dtype}")
+        self.model.check_input(x)
+        return x.to(self.mean.device)
+
+    def _need_stats(self):
+        if not self.has_stats:
+            raise ConfigError("this tokenizer has no latent statistics: call fit_stats(images) or set_stats(mean, std) first")
+    def _v(self, t, z): return t.view(1, -1, *[1] * (z.ndim - 2)).to(z.dtype)
+
+    @torch.no_grad()
+    def encode(self, images: torch.Tensor, sample: bool = False, generator: Optional[torch.Generator] = None) -> torch.Tensor:
+        "Normalised latents (z − mean)/std of `images`: the posterior mean, or a posterior sample if `sample`."
+        self._need_stats()
+        post = self.model.encode(self.images(images))
+        z = post.sample(generator) if sample else post.mean
+        return (z - self._v(self.mean, z)) / self._v(self.std, z)
+
+    @torch.no_grad()
+    def decode(self, latents: torch.Tensor) -> torch.Tensor:
+        "Images in [−1, 1] (clamped) from normalised latents."
+        self._need_stats()
+        if not torch.is_tensor(latents) or latents.ndim != 4 or latents.shape[1] != len(self.mean):
+            raise ValueError(f"latents must be B×{len(self.mean)}×h×w, got {tuple(getattr(latents, 'shape', ()))}")
+        z = latents.to(self.mean.device).float()
+        return self.model.decode(z * self._v(self.std, z) + self._v(self.mean, z))[0].clamp(-1, 1)
+
+    @torch.no_grad()
+    def fit_stats(self, images: torch.Tensor, batch_size: int = 32, flip: bool = True) -> "Tokenizer":
+        "Measure the latent statistics on `images` (and their mirror images): per channel, over posterior means."
+        from vfmvae.latents import channel_stats          # the caches' statistic, one definition
+        zs = []
+        for i in range(0, len(images), batch_size):
+            x = self.images(images[i:i + batch_size])
+            zs += [self.model.encode(v).mean.double().cpu() for v in ([x, x.flip(-1)] if flip else [x])]
+        z = torch.cat(zs)
+        st = channel_stats(z, max_n=len(z))
+        return self.set_stats(st["mean"], st["std"])
+
+# %% ../nbs/04b_baselines.ipynb #b7e1a009
+FORMAT = "vfmvae-tokenizer"
+_HUB_NAME = re.compile(r"(?:hf:|hf-hub:)?([A-Za-z0-9][\w.-]*/[\w.-]+)")
+
+def _frozen_prefixes(model: nn.Module) -> tuple:
+    "State-dict prefixes rebuilt from a pretrained source, hence not stored."
+    v = getattr(model, "vfm", None)
+    return ("vfm.",) if v is not None and v.cfg.pretrained else ()
+
+def _read_tensors(f: Path) -> dict:
+    if not f.is_file(): raise AssetError(f"missing weights file {f}")
+    try: return load_file(str(f))
+    except Exception as e: raise AssetError(f"cannot read {f} ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}): the file is truncated or not safetensors") from None
+
+def _read_yaml(f: Path) -> dict:
+    if not f.is_file(): raise AssetError(f"missing {f}")
+    try: d = yaml.safe_load(f.read_text())
+    except yaml.YAMLError as e: raise ConfigError(f"{f}: not valid YAML ({str(e).splitlines()[0]})") from None
+    if not isinstance(d, dict): raise ConfigError(f"{f}: top level must be a mapping")
+    return d
+
+def load_weights(model: nn.Module, sd: dict, where) -> nn.Module:
+    "Load `sd` into `model` exactly: every stored key must exist with its shape, every key must be filled (frozen pretrained parts excepted)."
+    own = model.state_dict(); skip = _frozen_prefixes(model)
+    missing = [k for k in own if k not in sd and not k.startswith(skip)]
+    unexpected = [k for k in sd if k not in own]
+    shape = [f"{k} {tuple(sd[k].shape)}≠{tuple(own[k].shape)}" for k in sd if k in own and sd[k].shape != own[k].shape]
+    if missing or unexpected or shape:
+        parts = [f"{n} {len(v)}: {', '.join(v[:4])}{' …' if len(v) > 4 else ''}" for n, v in
+                 (("missing", missing), ("unexpected", unexpected), ("wrong shape", shape)) if v]
+        raise AssetError(f"weights in {where} do not fit the {tokenizer_kind(model)} config ({'; '.join(parts)})")
+    model.load_state_dict(sd, strict=False)
+    return model
+
+def _save_pretrained(self: Tokenizer, folder) -> Path:
+    "Write a hub-compatible folder: config.yaml (kind, provenance, model config) + model.safetensors (weights, latent statistics)."
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    skip = _frozen_prefixes(self.model)
+    sd = {k: v.detach().cpu().clone().contiguous() for k, v in self.model.state_dict().items() if not k.startswith(skip)}
+    sd |= {"latent_stats.mean": self.mean.cpu().clone(), "latent_stats.std": self.std.cpu().clone()}
+    cfg = {"format": FORMAT, "kind": self.kind, "trained": self.trained, "source": self.source,
+           "model": config_to_dict(self.model.cfg)}
+    tmp = f".tmp-{os.getpid()}"
+    save_file(sd, str(folder / f"model.safetensors{tmp}"), metadata={"format": "pt"})
+    (folder / f"config.yaml{tmp}").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    os.replace(folder / f"model.safetensors{tmp}", folder / "model.safetensors")
+    os.replace(folder / f"config.yaml{tmp}", folder / "config.yaml")
+    return folder
+
+Tokenizer.save_pretrained = _save_pretrained
+
+def _from_folder(p: Path) -> Tokenizer:
+    "A `save_pretrained` folder."
+    d = _read_yaml(p / "config.yaml")
+    kind = d.get("kind")
+    if kind not in ("vfmvae", "klvae", "vavae"): raise ConfigError(f"{p / 'config.yaml'}: unknown tokenizer kind {kind!r}")
+    if not isinstance(d.get("model"), dict): raise ConfigError(f"{p / 'config.yaml'}: no 'model' section")
+    model = VFMVAE(config_from_dict(VFMVAEConfig, d["model"])) if kind == "vfmvae" else BaselineVAE(config_from_dict(BaselineConfig, d["model"]))
+    sd = _read_tensors(p / "model.safetensors")
+    mean, std = sd.pop("latent_stats.mean", None), sd.pop("latent_stats.std", None)
+    tok = Tokenizer(load_weights(model, sd, p), trained=bool(d.get("trained", False)), source=str(d.get("source", p)))
+    if mean is not None and torch.isfinite(mean).all(): tok.set_stats(mean, std)
+    return tok
+
+def _from_checkpoint(ck: Path, run_config: Path) -> Tokenizer:
+    "One training checkpoint (its EMA weights over the live ones) of the run whose config is `run_config`."
+    d = _read_yaml(run_config)
+    if not isinstance(d.get("model"), dict): raise ConfigError(f"{run_config}: no 'model' section naming the tokenizer")
+    spec = config_from_dict(ModelSpec, d["model"])
+    sd = _read_tensors(ck / "model.safetensors")
+    sd.update(_read_tensors(ck / "ema.safetensors"))
+    images = int(_read_json(ck / "state.json").get("images", 0))
+    model = load_weights(build_tokenizer(spec), sd, ck)
+    return Tokenizer(model, trained=images > 0, source=f"{ck} (EMA, {images:,} images)")
+
+def _read_json(f: Path) -> dict:
+    try: return json.loads(f.read_text())
+    except (OSError, ValueError) as e: raise AssetError(f"cannot read {f}: {type(e).__name__}") from None
+
+def _hub_folder(name: str) -> Path:
+    "The local snapshot of hub repo `name`: the HF cache first, the hub only when reachable (one clear line otherwise)."
+    from huggingface_hub import snapshot_download
+    from vfmvae.assets import _hub_offline
+    try: return Path(snapshot_download(name, local_files_only=True))
+    except Exception: pass
+    if _hub_offline():
+        raise AssetError(f"{name!r} is no local folder, nor in the local Hugging Face cache, and the hub is offline here: "
+                         f"download it where the hub is reachable (huggingface-cli download {name}) and pass the folder")
+    try: return Path(snapshot_download(name))
+    except Exception as e: raise AssetError(f"cannot download {name!r} from the Hugging Face hub ({type(e).__name__})") from None
+
+def load_tokenizer(path: Union[str, Path], allow_untrained: bool = False) -> Tokenizer:
+    "A `Tokenizer` from a run folder (newest complete checkpoint, EMA), a checkpoint folder, a `save_pretrained` folder or a hub name."
+    from vfmvae.runs import latest_checkpoint
+    s = str(path)
+    if s.startswith(("vfmvae-preset:", "preset:")):
+        raise ConfigError(f"{s!r} names an untrained, randomly initialised preset, not trained weights: use "
+                          f"Tokenizer(build_tokenizer(ModelSpec(preset=...))) to build one knowingly")
+    if s.startswith("vfmvae:"): s = s[len("vfmvae:"):]        # the latent caches' spec of a folder
+    p = Path(s).expanduser()
+    if not p.exists():
+        m = _HUB_NAME.fullmatch(s)
+        if m is None or s.startswith((".", "/", "~")):
+            raise AssetError(f"no tokenizer at {s}: expected a run folder, a checkpoint folder, a save_pretrained folder or a hub name owner/name")
+        p = _hub_folder(m.group(1))
+    if (p / "state.json").is_file(): tok = _from_checkpoint(p, p.parent.parent / "config.yaml")
+    elif (p / "checkpoints").is_dir():
+        ck = latest_checkpoint(p / "checkpoints")
+        if ck is None: raise AssetError(f"run folder {p} has no complete checkpoint under checkpoints/")
+        tok = _from_checkpoint(ck, p / "config.yaml")
+    elif (p / "config.yaml").is_file() and _read_yaml(p / "config.yaml").get("format") == FORMAT: tok = _from_folder(p)
+    else: raise AssetError(f"{p} is not a tokenizer: no checkpoints/ (run folder), state.json (checkpoint) or {FORMAT} config.yaml")
+    if not tok.trained and not allow_untrained:
+        raise ConfigError(f"{p} holds untrained weights ({tok.source}); pass allow_untrained=True to load them knowingly")
+    return tok
+
+Tokenizer.from_pretrained = staticmethod(load_tokenizer)
+BaselineVAE.from_pretrained = classmethod(VFMVAE.from_pretrained.__func__)

@@ -181,25 +181,12 @@ def format_param_report(rep: dict) -> str:
     return "\n".join(lines)
 
 # %% ../nbs/04a_model.ipynb #8659167b
-def _save(self: VFMVAE, path) -> Path:
-    "Write config.yaml + model.safetensors into directory `path`."
-    path = Path(path); path.mkdir(parents=True, exist_ok=True)
-    save_config(self.cfg, path / "config.yaml")
-    skip_vfm = self.cfg.encoder.pretrained
-    sd = {k: v.detach().contiguous().cpu() for k, v in self.state_dict().items() if not (skip_vfm and k.startswith("vfm."))}
-    save_file(sd, str(path / "model.safetensors"), metadata={"format": "vfmvae", "vfm_saved": str(not skip_vfm)})
-    return path
+def _from_pretrained(cls, path, allow_untrained: bool = False):
+    "The `Tokenizer` (public encode/decode API, `.model` the network) of a run folder, checkpoint, `save_pretrained` folder or hub name."
+    from vfmvae.baselines import load_tokenizer                 # baselines builds on this module
+    tok = load_tokenizer(path, allow_untrained)
+    if type(tok.model).__name__ != cls.__name__: raise ConfigError(f"{path} holds a {tok.kind} tokenizer, not a {cls.__name__}")
+    return tok
 
-def _load(cls, path, map_location="cpu", strict: bool = True) -> VFMVAE:
-    "Rebuild a model from `save`'s directory."
-    path = Path(path)
-    if not (path / "config.yaml").is_file(): raise FileNotFoundError(f"no config.yaml in {path}")
-    model = cls(load_config(VFMVAEConfig, path / "config.yaml"))
-    sd = load_file(str(path / "model.safetensors"), device=str(map_location))
-    missing, unexpected = model.load_state_dict(sd, strict=False)
-    if model.cfg.encoder.pretrained: missing = [k for k in missing if not k.startswith("vfm.")]
-    if strict and (missing or unexpected):
-        raise RuntimeError(f"checkpoint mismatch: missing {missing[:5]}, unexpected {unexpected[:5]}")
-    return model
-
-VFMVAE.save, VFMVAE.load = _save, classmethod(_load)
+VFMVAE.from_pretrained = classmethod(_from_pretrained)
+VFMVAE.load = classmethod(lambda cls, path: cls.from_pretrained(path).model)   # the network of a trained tokenizer folder
