@@ -87,13 +87,13 @@ class TimestepEmbedder(nn.Module):
 
 # %% ../nbs/10_dit.ipynb #d15e4933
 def sincos_2d(width, grid):
-    "DiT's fixed 2-D sin-cos position embedding, (grid*grid, width)."
+    "DiT's fixed 2-D sin-cos position embedding, (grid*grid, width): [sin, cos](column) ‖ [sin, cos](row)."
     def one(d, pos):
         om = 1.0 / 10000 ** (torch.arange(d // 2, dtype=torch.float64) / (d / 2))
         out = pos.flatten()[:, None].double() * om[None]
         return torch.cat([out.sin(), out.cos()], dim=1)
     gy, gx = torch.meshgrid(torch.arange(grid), torch.arange(grid), indexing='ij')
-    return torch.cat([one(width // 2, gy), one(width // 2, gx)], dim=1).float()
+    return torch.cat([one(width // 2, gx), one(width // 2, gy)], dim=1).float()
 
 def rope_2d(head_dim, grid, n_extra=0, theta=10000.0):
     "cos/sin tables (n_extra + grid², head_dim) for 2-D RoPE; the first `n_extra` tokens get the identity rotation."
