@@ -13,10 +13,10 @@ from .core import ConfigError
 from .latent import AttnProjection, to_tokens, to_map
 
 # %% auto #0
-__all__ = ['num_groups', 'GroupNorm32', 'EqualLinear', 'MappingNetwork', 'StyleSplit', 'ModulatedPointwise', 'ModConvNeXtLayer',
-           'binomial_kernel', 'SeparableUpsample', 'ChannelRMSNorm', 'SelfAttention2d', 'ToRGB', 'ZInject',
-           'DecoderConfig', 'SynthesisBlock', 'Synthesis', 'ResBlock', 'ConvDecoder', 'Decoder',
-           'synthesis_param_report', 'ablation_decoder_configs']
+__all__ = ['num_groups', 'GroupNorm32', 'EqualLinear', 'MappingNetwork', 'StyleSplit', 'tokens_nhwc', 'map_nhwc',
+           'ModulatedPointwise', 'ModConvNeXtLayer', 'binomial_kernel', 'SeparableUpsample', 'ChannelRMSNorm',
+           'SelfAttention2d', 'ToRGB', 'ZInject', 'DecoderConfig', 'SynthesisBlock', 'Synthesis', 'ResBlock',
+           'ConvDecoder', 'Decoder', 'synthesis_param_report', 'ablation_decoder_configs']
 
 # %% ../nbs/04_decoder.ipynb #dcdc00f2
 def num_groups(c: int, max_groups: int = 32) -> int:
@@ -65,8 +65,17 @@ class StyleSplit(nn.Module):
         m1, m2, m3 = self.proj(w).chunk(3, dim=1)
         return m1 * m2 + m3
 
+def tokens_nhwc(x: torch.Tensor) -> torch.Tensor:
+    "B×C×H×W → B×(H·W)×C (a view when `x` is channels_last)."
+    B, C, H, W = x.shape
+    return x.permute(0, 2, 3, 1).reshape(B, H * W, C)
+
+def map_nhwc(t: torch.Tensor, h: int, w: int) -> torch.Tensor:
+    "B×(h·w)×C → B×C×h×w with channels_last strides (a view)."
+    return t.view(t.shape[0], h, w, -1).permute(0, 3, 1, 2)
+
 class ModulatedPointwise(nn.Module):
-    "Style-modulated 1×1 conv, optionally demodulated (StyleGAN2), computed by input/output scaling."
+    "Style-modulated 1×1 conv, optionally demodulated (StyleGAN2): one batched matmul with the per-sample weight."
     def __init__(self, c_in: int, c_out: int, w_dim: int, demodulate: bool = True, weight_gain: float = 1.0,
                  init_std: Optional[float] = 0.02):
         super().__init__()
@@ -78,13 +87,15 @@ class ModulatedPointwise(nn.Module):
         self.demodulate, self.weight_gain = demodulate, weight_gain
 
     def forward(self, x, w):
-        s = self.affine(w).to(x.dtype) * self.weight_gain                     # B×C_in
-        W = self.weight.to(x.dtype)
-        y = F.conv2d(x * s[:, :, None, None], W[:, :, None, None])
-        if self.demodulate:
-            d = torch.rsqrt(s.float().square() @ W.float().square().t() + 1e-8)  # B×C_out
-            y = y * d.to(y.dtype)[:, :, None, None]
-        return y + self.bias.to(y.dtype)[None, :, None, None]
+        s = self.affine(w).float() * self.weight_gain                          # B×C_in
+        W, b, t = self.weight.float(), self.bias.to(x.dtype), tokens_nhwc(x)
+        d = torch.rsqrt(s.square() @ W.square().t() + 1e-8) if self.demodulate else torch.ones_like(s[:, :1])   # B×C_out
+        if x.shape[-2] * x.shape[-1] >= x.shape[1]:      # large map: build the B×C_out×C_in weight, one matmul, no pass over y
+            Wb = (W[None] * s[:, None, :] * d[:, :, None]).to(x.dtype)
+            y = torch.baddbmm(b[None, None], t, Wb.transpose(1, 2))
+        else:                                            # small map, wide layer: scale the input, shared weight, scale the output
+            y = torch.addcmul(b[None, None], F.linear(t * s[:, None, :].to(x.dtype), W.to(x.dtype)), d[:, None, :].to(x.dtype))
+        return map_nhwc(y, *x.shape[-2:])
 
 # %% ../nbs/04_decoder.ipynb #fe024e95
 class ModConvNeXtLayer(nn.Module):
@@ -100,8 +111,10 @@ class ModConvNeXtLayer(nn.Module):
             nn.init.trunc_normal_(m.weight, std=0.02); nn.init.zeros_(m.bias)
 
     def forward(self, x, w):
-        h = self.pwconv2(F.gelu(self.pwconv1(self.norm(self.dwconv(x)), w)))
-        return x + self.gamma.to(h.dtype)[None, :, None, None] * h
+        h = F.gelu(self.pwconv1(self.norm(self.dwconv(x)), w))
+        g = self.gamma.to(h.dtype)                                              # layer scale folded into pwconv2
+        y = F.linear(tokens_nhwc(h), self.pwconv2.weight.to(h.dtype).flatten(1) * g[:, None], self.pwconv2.bias.to(h.dtype) * g)
+        return x + map_nhwc(y, *x.shape[-2:])
 
 # %% ../nbs/04_decoder.ipynb #e5a2cc42
 def binomial_kernel(size: int) -> torch.Tensor:
@@ -324,6 +337,7 @@ class Decoder(nn.Module):
         needs_w = cfg.kind == "synthesis" or cfg.conv_style
         self.mapping = MappingNetwork(cfg.decompress_dim, cfg.w_dim, cfg.mapping_layers, cfg.mapping_lr_mul) if needs_w else None
         self.synthesis = Synthesis(cfg) if cfg.kind == "synthesis" else ConvDecoder(cfg)
+        self.to(memory_format=torch.channels_last)                 # conv weights NHWC: every conv then runs channels_last
 
     @property
     def latent_multiple(self) -> int:
