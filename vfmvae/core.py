@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #ae8b9cf4
 from __future__ import annotations
-import dataclasses, functools, json, os, platform, random, re, subprocess, sys, time, types, typing
+import dataclasses, fcntl, functools, json, os, platform, random, re, subprocess, sys, time, types, typing
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Literal, Optional, Union, get_args, get_origin, get_type_hints
@@ -15,9 +15,10 @@ import yaml
 from fastcore.script import call_parse
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'VfmvaeError', 'ConfigError', 'config_from_dict', 'config_to_dict', 'apply_overrides', 'load_config',
-           'save_config', 'seed_everything', 'rng_state', 'set_rng_state', 'pick_device', 'autocast', 'parse_images',
-           'fmt_kimg', 'steps_for', 'git_revision', 'environment_info', 'RunDir', 'user_errors']
+__all__ = ['PRECISIONS', 'RESUME_MAY_CHANGE', 'VfmvaeError', 'ConfigError', 'config_from_dict', 'config_to_dict',
+           'apply_overrides', 'load_config', 'save_config', 'seed_everything', 'rng_state', 'set_rng_state',
+           'pick_device', 'autocast', 'parse_images', 'fmt_kimg', 'steps_for', 'git_revision', 'rank_world',
+           'environment_info', 'config_changes', 'RunDir', 'user_errors']
 
 # %% ../nbs/00_core.ipynb #5da0b6dd
 class VfmvaeError(Exception):
@@ -158,8 +159,12 @@ def set_rng_state(st: dict) -> None:
 def pick_device(pref: str = "auto") -> torch.device:
     "`auto` → CUDA when available, else CPU; `cuda` without a GPU is an error."
     if pref == "auto": return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    dev = torch.device(pref)
-    if dev.type == "cuda" and not torch.cuda.is_available(): raise RuntimeError("device 'cuda' requested but no GPU is visible")
+    try: dev = torch.device(pref)
+    except RuntimeError: raise ConfigError(f"device: {pref!r} is not a device (use auto, cpu, cuda or cuda:N)") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"device={pref} but no GPU is visible to torch (torch.cuda.is_available() is False); use device=cpu or auto")
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise ConfigError(f"device={pref} but only {torch.cuda.device_count()} GPU(s) are visible")
     return dev
 
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
@@ -203,6 +208,12 @@ def git_revision(path=".") -> Optional[str]:
         return rev.stdout.strip() + ("-dirty" if dirty else "")
     except (OSError, subprocess.TimeoutExpired): return None
 
+def rank_world() -> tuple[int, int]:
+    "This process's rank and the world size: from torch.distributed once initialised, else from the launcher (RANK, WORLD_SIZE)."
+    d = torch.distributed
+    if d.is_available() and d.is_initialized(): return d.get_rank(), d.get_world_size()
+    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
+
 def environment_info() -> dict:
     "Versions, hardware and invocation of this process."
     from importlib.metadata import version, PackageNotFoundError
@@ -212,26 +223,86 @@ def environment_info() -> dict:
     pkgs = ["vfmvae", "torch", "torchvision", "timm", "accelerate", "torch-fidelity", "numpy", "safetensors"]
     return {"python": sys.version.split()[0], "platform": platform.platform(), "packages": {p: v(p) for p in pkgs},
             "cuda": torch.version.cuda, "gpus": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())],
-            "cpu_threads": torch.get_num_threads(), "git": git_revision(Path(__file__).parent if "__file__" in globals() else "."),
+            "cpu_threads": torch.get_num_threads(), "world_size": rank_world()[1],
+            "git": git_revision(Path(__file__).parent if "__file__" in globals() else "."),
             "argv": sys.argv, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
 
+def config_changes(old: dict, new: dict, prefix: str = "") -> list[str]:
+    "Dotted keys whose values differ between two plain config dicts, as 'key: old -> new'."
+    out = []
+    for k in list(old) + [k for k in new if k not in old]:
+        a, b = old.get(k, "<absent>"), new.get(k, "<absent>")
+        if isinstance(a, dict) and isinstance(b, dict): out += config_changes(a, b, f"{prefix}{k}.")
+        elif a != b: out.append(f"{prefix}{k}: {a!r} -> {b!r}")
+    return out
+
+# Keys a resumed run may change freely: how long and how verbosely it runs, not what it computes.
+RESUME_MAY_CHANGE = ("run_dir", "end_images", "total", "max_steps", "max_minutes", "progress", "device", "log_every",
+                     "val_every", "grid_every", "ckpt_every", "keep_ckpts", "ckpt_keep", "data.num_workers")
+
+_HELD_LOCKS: dict = {}    # run folder -> open lock file, held by this process until it exits
+
+def _atomic_write(p: Path, text: str) -> None:
+    tmp = p.with_name(f".{p.name}.tmp-{os.getpid()}"); tmp.write_text(text); os.replace(tmp, p)
+
 class RunDir:
-    "A run's folder: `config.yaml`, `env.json`, `metrics.jsonl`, `checkpoints/`, `figures/`."
-    def __init__(self, path): self.path = Path(path)
-    def init(self, cfg=None) -> "RunDir":
-        "Create the folder and record config and environment (the environment of each (re)start is kept)."
+    "A run's folder: `config.yaml`, `env.json`, `metrics.jsonl`, `checkpoints/`, `figures/`; locked while a run writes it."
+    def __init__(self, path): self.path = Path(path); self._last_kimg = None
+
+    def init(self, cfg=None, force_config: bool = False) -> "RunDir":
+        "Lock the folder, refuse a changed config on resume (unless `force_config`), record config and environment."
+        rank, world = rank_world()
+        if rank: return self                                   # rank 0 alone owns and writes the folder
         self.path.mkdir(parents=True, exist_ok=True)
+        self.lock()
+        resuming = any(self.checkpoints.glob("ckpt-*"))
+        changed = []
+        if cfg is not None and resuming and (self.path/"config.yaml").is_file():
+            old = _yaml_load((self.path/"config.yaml").read_text()) or {}
+            changed = [c for c in config_changes(old, config_to_dict(cfg)) if c.split(":")[0] not in RESUME_MAY_CHANGE]
+            if changed and not force_config:
+                self.unlock()
+                raise ConfigError(f"run folder {self.path} holds a run with another config ({len(changed)} key(s) changed: "
+                                  f"{'; '.join(changed[:4])}{'; ...' if len(changed) > 4 else ''}); use a new run folder, "
+                                  "start from it with init_from, or resume anyway with force_config")
         if cfg is not None: save_config(cfg, self.path/"config.yaml")
         envs = json.loads((self.path/"env.json").read_text()) if (self.path/"env.json").exists() else []
-        (self.path/"env.json").write_text(json.dumps(envs + [environment_info()], indent=1))
+        _atomic_write(self.path/"env.json", json.dumps(envs + [environment_info() | {"config_changes": changed}], indent=1))
+        print(f"[run] {self.path}: {'resuming' if resuming else 'new run'}, world size {world}"
+              + (f", config changed (forced): {'; '.join(changed)}" if changed else ""), file=sys.stderr)
         return self
+
+    def lock(self) -> None:
+        "Take the folder's lock (`.lock`, flock) for this process; a second process gets one clear error."
+        key = str(self.path.resolve())
+        if key in _HELD_LOCKS: return
+        f = open(self.path/".lock", "a+")
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0); who = f.read().strip() or "another process"; f.close()
+            raise VfmvaeError(f"run folder {self.path} is in use ({who}); wait for that run to end or use another folder") from None
+        f.truncate(0); f.write(f"pid {os.getpid()} on {platform.node()} since {time.strftime('%Y-%m-%d %H:%M:%S')}"); f.flush()
+        _HELD_LOCKS[key] = f
+
+    def unlock(self) -> None:
+        "Release the lock (it is also released when the process ends)."
+        f = _HELD_LOCKS.pop(str(self.path.resolve()), None)
+        if f is not None: f.close()
+
     @property
     def checkpoints(self) -> Path: return self.path/"checkpoints"
     @property
     def figures(self) -> Path: return self.path/"figures"
+
     def log(self, record: dict) -> None:
-        "Append one JSON line to `metrics.jsonl`."
-        with open(self.path/"metrics.jsonl", "a") as f: f.write(json.dumps(record) + "\n")
+        "Append one JSON line to `metrics.jsonl`; records at or beyond its `kimg` left by a run that since resumed are dropped."
+        p, k = self.path/"metrics.jsonl", record.get("kimg")
+        if k is not None:
+            if self._last_kimg is None: self._last_kimg = max((r.get("kimg", -1) for r in self.metrics()), default=-1)
+            if self._last_kimg >= k: _atomic_write(p, "".join(json.dumps(r) + "\n" for r in self.metrics() if r.get("kimg", -1) < k))
+            self._last_kimg = k
+        with open(p, "a") as f: f.write(json.dumps(record) + "\n")
+
     def metrics(self) -> list[dict]:
         "All metric records logged so far."
         p = self.path/"metrics.jsonl"
