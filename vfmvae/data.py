@@ -5,7 +5,7 @@
 # %% ../nbs/07_data.ipynb #2b16fad1
 from __future__ import annotations
 import glob, hashlib, io, json, math, os, sys, tarfile, warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace as dataclasses_replace
 from pathlib import Path
 from typing import Literal, Optional
 
@@ -14,10 +14,13 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from .core import ConfigError, VfmvaeError, user_errors
+
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'WDS_IMAGE_EXTS', 'ALPHA_BACKGROUND', 'DECODE_VERSION', 'ImageFolderSource', 'WdsSource', 'decode_image',
            'pil_to_uint8', 'random_square_crop', 'center_crop_adm', 'DecodedSet', 'resize_u8', 'augment_tensor',
-           'ImageStream', 'DataConfig', 'build_source', 'build_stream', 'fixed_subset', 'load_images']
+           'ImageStream', 'DataConfig', 'split_path', 'build_source', 'build_stream', 'fixed_subset',
+           'reference_images', 'load_images', 'short_side_keys', 'write_keys_file', 'keys_main']
 
 # %% ../nbs/07_data.ipynb #389a10b7
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".JPEG")
@@ -27,12 +30,15 @@ def _sha1(obj) -> str: return hashlib.sha1(json.dumps(obj).encode()).hexdigest()
 class ImageFolderSource:
     "Sorted `(path, class index)` items of an ImageFolder tree, read as raw bytes."
     def __init__(self, root, exts=IMAGE_EXTS):
-        self.root = Path(root)
-        if not self.root.is_dir(): raise FileNotFoundError(f"image folder not found: {self.root}")
+        self.root, ext = Path(root), {e.lower() for e in exts}
+        if not self.root.is_dir(): raise ConfigError(f"image folder not found: {self.root}")
         self.classes = sorted(d.name for d in self.root.iterdir() if d.is_dir())
-        self.items = [(p, ci) for ci, c in enumerate(self.classes) for p in sorted((self.root / c).iterdir())
-                      if p.suffix.lower() in {e.lower() for e in exts}]
-        if not self.items: raise FileNotFoundError(f"no images under {self.root}/<class>/")
+        if not self.classes:
+            loose = sum(p.suffix.lower() in ext for p in self.root.iterdir())
+            raise ConfigError(f"no class folders in {self.root}" + (f" ({loose} images lie directly in it; an ImageFolder is <root>/<class>/<image>)" if loose else " (the folder is empty)"))
+        self.items = [(p, ci) for ci, c in enumerate(self.classes) for p in sorted((self.root / c).iterdir()) if p.suffix.lower() in ext]
+        empty = sorted(set(self.classes) - {p.parent.name for p, _ in self.items})
+        if empty: raise ConfigError(f"class folder(s) without images in {self.root}: {', '.join(empty[:5])}{' …' if len(empty) > 5 else ''} (extensions {', '.join(sorted(ext))})")
     def __len__(self): return len(self.items)
     def key(self, i): p, _ = self.items[i]; return f"{p.parent.name}/{p.stem}"
     def read(self, i):
@@ -51,7 +57,7 @@ class WdsSource:
     def __init__(self, path, pattern: str = "*.tar", label_ext: str = "cls"):
         p = Path(path)
         self.shards = sorted(glob.glob(str(p / "**" / pattern), recursive=True)) if p.is_dir() else sorted(glob.glob(str(path)))
-        if not self.shards: raise FileNotFoundError(f"no tar shards matching {path} ({pattern})")
+        if not self.shards: raise ConfigError(f"no WebDataset tar shards matching {pattern!r} under {path}" if p.is_dir() else f"no WebDataset tar shards match {path}")
         self.items, self.bad_shards = [], []           # (shard idx, offset, size, label, key)
         for si, sh in enumerate(self.shards):
             groups = {}
@@ -234,7 +240,9 @@ class ImageStream:
     "Infinite seeded stream of uint8 batches for one rank (files or a `DecodedSet`); `state_dict()`/`load_state_dict()` give exact resume."
     def __init__(self, source, batch_size: int, resolution: int, train: bool = True, seed: int = 0, rank: int = 0,
                  world_size: int = 1, num_workers: int = 0, min_crop: float = 0.5, max_crop: float = 1.0, flip: bool = True):
-        if len(source) < world_size * batch_size: raise ValueError(f"{len(source)} images cannot fill one batch of {batch_size} on {world_size} ranks")
+        if batch_size < 1: raise ConfigError(f"batch size must be ≥ 1, got {batch_size}")
+        if len(source) < world_size * batch_size:
+            raise ConfigError(f"{len(source)} images cannot fill one batch of {batch_size} on {world_size} rank(s): use more images or a smaller batch")
         self.src, self.bs, self.rank, self.world, self.seed, self.workers = source, batch_size, rank, world_size, seed, num_workers
         self.res, self.train, self.min_crop, self.max_crop, self.flip = resolution, train, min_crop, max_crop, flip
         self.decoded = isinstance(source, DecodedSet)
@@ -302,9 +310,12 @@ class _Sampler:
 # %% ../nbs/07_data.ipynb #c903bef0
 @dataclass
 class DataConfig:
-    "Where the training images come from and how they are augmented."
+    "Where the training and validation images come from and how they are augmented (checked when built)."
     source: Literal["imagefolder", "wds"] = "imagefolder"
-    path: str = ""                       # empty → vfmvae.assets.dataset_dir('imagenette', 'train')
+    path: str = ""                       # training images; empty → vfmvae.assets.dataset_dir('imagenette', 'train')
+    val_path: str = ""                   # held-out images; empty → Imagenette val (path empty) or, for wds, `path`
+    train_shards: str = "imagenet1k-train-*.tar"        # wds: shard pattern of each split (timm/imagenet-1k-wds names)
+    val_shards: str = "imagenet1k-validation-*.tar"
     resolution: int = 64
     augment: bool = True                 # paper's random square crop + flip; False → ADM centre crop
     min_crop: float = 0.5
@@ -312,9 +323,18 @@ class DataConfig:
     flip: bool = True
     num_workers: int = 0
     seed: int = 0
-    keys_file: str = ""                  # optional list of keys to keep (one per line); must exist if given
+    keys_file: str = ""                  # training keys to keep (one per line, `write_keys_file`); must exist if given
     in_memory: bool = False              # decode once into a DecodedSet (disk-cached) and augment tensors
-    decode_resolution: int = 0           # resolution of the decoded set; 0 → resolution
+    decode_resolution: int = 0           # resolution of the decoded set (≥ resolution; 2× keeps crops sharp); 0 → resolution
+    def __post_init__(self):
+        if self.source not in ("imagefolder", "wds"): raise ConfigError(f"data.source: {self.source!r} is not one of ['imagefolder', 'wds']")
+        if self.resolution <= 0 or self.resolution % 16:
+            raise ConfigError(f"data.resolution: {self.resolution} is not a positive multiple of 16 (every tokenizer here has stride ≥ 16)")
+        if self.num_workers < 0: raise ConfigError(f"data.num_workers: must be ≥ 0 (0 = load in the main process), got {self.num_workers}")
+        if not 0 < self.min_crop <= self.max_crop <= 1:
+            raise ConfigError(f"data.min_crop/max_crop: need 0 < min_crop ≤ max_crop ≤ 1, got {self.min_crop} and {self.max_crop}")
+        if self.decode_resolution and self.decode_resolution < self.resolution:
+            raise ConfigError(f"data.decode_resolution: {self.decode_resolution} is below data.resolution {self.resolution}")
 
 class _Subset:
     def __init__(self, src, idx): self.src, self.idx = src, list(idx)
@@ -323,35 +343,102 @@ class _Subset:
     def read(self, i): return self.src.read(self.idx[i])
     def fingerprint(self) -> str: return _sha1([self.src.fingerprint(), [int(i) for i in self.idx]])
 
-def build_source(cfg: DataConfig, split: str = "train"):
-    "The source a `DataConfig` names (keys filtered by `keys_file`, which must exist when given — pitfall 2)."
-    path = cfg.path
-    if not path:
-        from vfmvae.assets import dataset_dir
-        path = str(dataset_dir("imagenette", split))
+# %% ../nbs/07_data.ipynb #spl0a002
+def _wds_shards(path: str, pattern: str) -> list[str]:
+    p = Path(path)
+    return sorted(str(Path(s).resolve()) for s in (glob.glob(str(p / "**" / pattern), recursive=True) if p.is_dir() else glob.glob(path)))
+
+def split_path(cfg: DataConfig, split: Literal["train", "val"]) -> str:
+    "The folder (or shard glob) that holds `split`."
+    if split not in ("train", "val"): raise ConfigError(f"split must be 'train' or 'val', got {split!r}")
+    if split == "val" and cfg.val_path: return cfg.val_path
+    if cfg.path:
+        if split == "train" or cfg.source == "wds": return cfg.path
+        raise ConfigError("data.val_path is not set and data.path names the training images: set data.val_path "
+                          "(or pass --val-path) to held-out images")
+    from vfmvae.assets import dataset_dir
+    return str(dataset_dir("imagenette", split))
+
+def _check_disjoint(cfg: DataConfig, val_src=None) -> None:
+    "Refuse train and val splits that overlap (wds: shard lists; folders: the trees and their keys)."
+    if cfg.source == "wds":
+        common = set(_wds_shards(split_path(cfg, "train"), cfg.train_shards)) & set(_wds_shards(split_path(cfg, "val"), cfg.val_shards))
+        if common: raise ConfigError(f"train and val shard lists overlap in {len(common)} shard(s), e.g. {sorted(common)[0]}: "
+                                     f"check data.train_shards={cfg.train_shards!r} / data.val_shards={cfg.val_shards!r}")
+        return
+    try: train_root = Path(split_path(cfg, "train")).resolve()
+    except VfmvaeError: return                     # no training folder on this machine: nothing to overlap with
+    v = val_src.root.resolve()
+    if v == train_root or train_root in v.parents or v in train_root.parents:
+        raise ConfigError(f"validation folder {v} is (inside) the training folder {train_root}: set data.val_path to held-out images")
+    if train_root.is_dir():
+        tr = ImageFolderSource(train_root); common = {tr.key(i) for i in range(len(tr))} & {val_src.key(i) for i in range(len(val_src))}
+        if common: raise ConfigError(f"{len(common)} validation image key(s) also in the training folder, e.g. {sorted(common)[0]}")
+
+def build_source(cfg: DataConfig, split: Literal["train", "val"] = "train"):
+    "The source of `split` a `DataConfig` names; training keys filtered by `keys_file` (which must exist — pitfall 2)."
+    path = split_path(cfg, split)
     if cfg.source == "imagefolder": src = ImageFolderSource(path)
-    elif cfg.source == "wds": src = WdsSource(path)
-    else: raise ValueError(f"unknown data source {cfg.source!r} (imagefolder | wds)")
-    if cfg.keys_file:
+    else: src = WdsSource(path, cfg.train_shards if split == "train" else cfg.val_shards)
+    if split == "val" or cfg.source == "wds": _check_disjoint(cfg, src)
+    if cfg.keys_file and split == "train":
         kf = Path(cfg.keys_file)
-        if not kf.is_file(): raise FileNotFoundError(f"configured keys_file does not exist: {kf}")
+        if not kf.is_file(): raise ConfigError(f"data.keys_file does not exist: {kf} (write it with write_keys_file)")
         keep = set(kf.read_text().split())
         src = _Subset(src, [i for i in range(len(src)) if src.key(i) in keep])
-        if not len(src): raise ValueError(f"keys_file {kf} matches no image of {path}")
+        if not len(src): raise ConfigError(f"data.keys_file {kf} matches no image of {path}")
     return src
 
 def build_stream(cfg: DataConfig, batch_size: int, rank: int = 0, world_size: int = 1, split: str = "train") -> ImageStream:
     "The training stream a `DataConfig` names: from files, or from the decoded set when `in_memory`."
     src = build_source(cfg, split)
+    if len(src) < world_size * batch_size:       # before any decoding
+        raise ConfigError(f"{len(src)} images cannot fill one batch of {batch_size} on {world_size} rank(s): use more images or a smaller batch")
     if cfg.in_memory: src = DecodedSet.decode(src, cfg.decode_resolution or cfg.resolution, num_workers=cfg.num_workers)
     return ImageStream(src, batch_size, cfg.resolution, train=cfg.augment, seed=cfg.seed, rank=rank,
                        world_size=world_size, num_workers=cfg.num_workers, min_crop=cfg.min_crop, max_crop=cfg.max_crop, flip=cfg.flip)
 
+# %% ../nbs/07_data.ipynb #ref0a002
 def fixed_subset(source, n: int):
-    "`n` evenly spaced items of `source` (all of it when n ≥ len)."
-    if n >= len(source): return source
+    "`n` evenly spaced items of `source` (all of it when n ≥ len or n = 0)."
+    if not n or n >= len(source): return source
     return _Subset(source, np.linspace(0, len(source) - 1, n).round().astype(int))
 
-def load_images(source, resolution: int, batch_size: int = 64):
+def reference_images(cfg: DataConfig, resolution: int, n: int = 0, split: Literal["train", "val"] = "val") -> DecodedSet:
+    "THE reference-set pipeline (rFID, gFID, SE-CKNNA): `n` evenly spaced images of `split` (0 → all), ADM centre crop, cached."
+    return DecodedSet.decode(fixed_subset(build_source(cfg, split), n), resolution)
+
+def load_images(source, resolution: int, cache: bool = False) -> torch.Tensor:
     "All images of a (small) source, ADM-centre-cropped, as one uint8 tensor (unreadable ones skipped)."
-    return DecodedSet.decode(source, resolution, cache=False).images
+    return DecodedSet.decode(source, resolution, cache=cache).images
+
+# %% ../nbs/07_data.ipynb #key0a002
+def short_side_keys(source, min_side: int = 256) -> tuple[list[str], int]:
+    "Keys of the images whose shorter side is ≥ `min_side` (sizes read from the headers), and the number unreadable."
+    keep, bad = [], 0
+    for i in range(len(source)):
+        try:
+            with Image.open(io.BytesIO(source.read(i)[0])) as im: w, h = im.size
+        except Exception: bad += 1; continue       # noqa: BLE001 — unreadable header: left out, counted
+        if min(w, h) >= min_side: keep.append(source.key(i))
+    return keep, bad
+
+def write_keys_file(cfg: DataConfig, out, min_side: int = 256, split: Literal["train", "val"] = "train") -> dict:
+    "Write the `keys_file` of `split`'s images with shorter side ≥ `min_side` (atomically); return counts."
+    src = build_source(dataclasses_replace(cfg, keys_file=""), split)
+    keys, bad = short_side_keys(src, min_side)
+    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True); tmp = out.with_name(f".tmp-{out.name}")
+    tmp.write_text("".join(k + "\n" for k in keys)); os.replace(tmp, out)
+    return {"out": str(out), "kept": len(keys), "total": len(src), "unreadable": bad, "min_side": min_side}
+
+from fastcore.script import call_parse, Param
+
+@call_parse
+@user_errors
+def keys_main(out: Param("keys file to write (one key per line: data.keys_file)", str),
+              path: Param("training folder or shard folder (empty: Imagenette train)", str) = "",
+              source: Param("imagefolder or wds", str) = "imagefolder",
+              min_side: Param("keep images whose shorter side is at least this", int) = 256,
+              split: Param("train or val", str) = "train"):
+    "Write the key list of the images whose shorter side is ≥ min_side (the paper's tokenizer training set)."
+    print(json.dumps(write_keys_file(DataConfig(source=source, path=path), out, min_side, split)))

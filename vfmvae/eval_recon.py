@@ -125,30 +125,29 @@ def evaluate_reconstruction(model, images_u8: torch.Tensor, ref_tag: Optional[st
 # %% ../nbs/09_eval_recon.ipynb #851e1b7a
 def eval_run(run_dir, n: int = 500, init: bool = False, fid: bool = True, val_path: Optional[str] = None,
              out_json=None, grid_png=None, batch_size: int = 50) -> dict:
-    "Reconstruction metrics of a run's EMA tokenizer (or its initial weights) on N fixed validation images."
-    import dataclasses
-    from safetensors.torch import load_file
-    from vfmvae.core import load_config, seed_everything
+    "Reconstruction metrics of a run's EMA tokenizer (or its initial weights) on N fixed held-out images."
+    import dataclasses, yaml
+    from vfmvae.core import ConfigError, config_from_dict, seed_everything
+    from vfmvae.assets import AssetError
     from vfmvae.runs import latest_checkpoint
-    from vfmvae.data import build_source, fixed_subset, load_images
-    from vfmvae.train_tokenizer import TokenizerTrainConfig, build_tokenizer
-    run_dir = Path(run_dir)
-    cfg = load_config(TokenizerTrainConfig, run_dir / "config.yaml")
-    seed_everything(cfg.seed); model = build_tokenizer(cfg.model)          # same initial weights as the trainer
-    ck = None
-    if not init:
-        ck = latest_checkpoint(run_dir / "checkpoints")
-        if ck is None: raise FileNotFoundError(f"no checkpoint in {run_dir}/checkpoints")
-        sd = load_file(str(ck / "model.safetensors")); sd.update(load_file(str(ck / "ema.safetensors")))
-        missing, unexpected = model.load_state_dict(sd, strict=False)
-        if unexpected or [k for k in missing if not k.startswith("vfm.")]: raise RuntimeError(f"checkpoint mismatch in {ck}")
-    dcfg = dataclasses.replace(cfg.data, keys_file="", path=val_path if val_path is not None else cfg.data.path)
-    src = build_source(dcfg, "val")
-    imgs = load_images(fixed_subset(src, n), cfg.data.resolution)
-    tag = f"val-{Path(getattr(src, 'root', 'src')).parent.name}-{len(imgs)}-{cfg.data.resolution}px"
-    res = evaluate_reconstruction(model, imgs, tag if fid else None, batch_size, fid=fid)
+    from vfmvae.data import DataConfig, reference_images, split_path
+    from vfmvae.baselines import ModelSpec, build_tokenizer, load_tokenizer
+    run_dir = Path(run_dir); f = run_dir / "config.yaml"
+    if not f.is_file(): raise ConfigError(f"{run_dir} is not a training run folder: no config.yaml")
+    d = yaml.safe_load(f.read_text()) or {}
+    if not isinstance(d.get("model"), dict): raise ConfigError(f"{f}: no 'model' section naming the tokenizer")
+    dcfg = config_from_dict(DataConfig, d.get("data") or {})
+    if val_path: dcfg = dataclasses.replace(dcfg, val_path=str(val_path))
+    ck = None if init else latest_checkpoint(run_dir / "checkpoints")
+    if not init and ck is None: raise AssetError(f"no complete checkpoint in {run_dir}/checkpoints (use --init for the initial weights)")
+    ref = reference_images(dcfg, dcfg.resolution, n)       # held-out, checked disjoint from training — before any model is built
+    if init: seed_everything(int(d.get("seed", 0))); model = build_tokenizer(config_from_dict(ModelSpec, d["model"]))
+    else: model = load_tokenizer(ck, allow_untrained=True).model
+    imgs = ref.images
+    res = evaluate_reconstruction(model, imgs, ref.cache_key if fid else None, batch_size, fid=fid)
     res.update(run=str(run_dir), weights="init" if init else f"ema@{ck.name}", images_trained=0 if init else int(ck.name.split("-")[1]),
-               model_kind=cfg.model.kind, preset=cfg.model.preset)
+               model_kind=d["model"].get("kind", "vfmvae"), preset=d["model"].get("preset"),
+               val_source=split_path(dcfg, "val"), val_unreadable=ref.skipped)
     if grid_png:
         from PIL import Image
         rec = reconstruct(model, imgs[:8])
@@ -164,10 +163,11 @@ from .core import user_errors
 @user_errors
 def main(run_dir: Param("training run folder", str), n: Param("number of fixed val images", int) = 500,
          init: Param("evaluate the initial (step-0) weights instead of the EMA", store_true) = False,
+         val_path: Param("held-out image folder (default: the run's validation split)", str) = None,
          no_fid: Param("skip rFID", store_true) = False, out: Param("JSON output path", str) = None,
          grid: Param("PNG grid (inputs / reconstructions) output path", str) = None):
-    "Reconstruction metrics (rFID, PSNR, SSIM, LPIPS if available) of a tokenizer run."
-    res = eval_run(run_dir, n, init=init, fid=not no_fid, out_json=out, grid_png=grid)
+    "Reconstruction metrics (rFID, PSNR, SSIM, LPIPS if available) of a tokenizer run on held-out images."
+    res = eval_run(run_dir, n, init=init, fid=not no_fid, val_path=val_path, out_json=out, grid_png=grid)
     print(json.dumps(res))
 
 # %% ../nbs/09_eval_recon.ipynb #eddee373
