@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Optional
 import torch, torch.nn as nn, torch.nn.functional as F
 from safetensors.torch import save_file, load_file
-from .core import ConfigError, config_from_dict, config_to_dict, load_config, save_config
+from .core import ConfigError, config_from_dict, config_to_dict, load_config
 from .vfm import VFMConfig, VFMEncoder
 from .latent import AdapterConfig, LatentAdapter, DiagonalGaussian
 from .decoder import DecoderConfig, Decoder, synthesis_param_report
 
 # %% auto #0
-__all__ = ['MODEL_PRESETS', 'VFMVAEConfig', 'model_config', 'write_model_presets', 'VFMVAEOutput', 'VFMVAE', 'param_report',
+__all__ = ['SIGLIP2_L_256', 'MODEL_PRESETS', 'VFMVAEConfig', 'model_config', 'VFMVAEOutput', 'VFMVAE', 'param_report',
            'format_param_report']
 
 # %% ../nbs/04a_model.ipynb #c4d58b17
@@ -41,9 +41,12 @@ def _paper(**enc) -> VFMVAEConfig: return VFMVAEConfig(VFMConfig("siglip2-large-
 def _lite(variant: str, res: int) -> VFMVAEConfig:
     return VFMVAEConfig(VFMConfig(f"effnet-{variant}"), AdapterConfig(level_dims=[8, 32, 64]), _small_decoder(), res)
 
+SIGLIP2_L_256 = "timm:vit_large_patch16_siglip_256.v2_webli:vit"   # Table 3 rows 1–3 (see the table above)
+
 def _ablation(row: str) -> VFMVAEConfig:
+    "Table 3 rows 1–3: SigLIP2-L/16 256-px checkpoint on the 256-px image (no ×2), final layer only, one 64-d level."
     from vfmvae.decoder import ablation_decoder_configs
-    return VFMVAEConfig(VFMConfig("siglip2-large-p16-512", layers=[-1]), AdapterConfig(level_dims=[64]),
+    return VFMVAEConfig(VFMConfig(SIGLIP2_L_256, layers=[-1], scale_factor=1.0), AdapterConfig(level_dims=[64]),
                         ablation_decoder_configs()[row], 256)
 
 MODEL_PRESETS = {
@@ -61,11 +64,6 @@ def model_config(preset: str = "paper", overrides=()) -> VFMVAEConfig:
         raise ConfigError(f"unknown model preset {preset!r}; known: {sorted(MODEL_PRESETS)}")
     cfg = MODEL_PRESETS[preset]()
     return load_config(VFMVAEConfig, config_to_dict(cfg), overrides) if overrides else cfg
-
-# %% ../nbs/04a_model.ipynb #4b777bb6
-def write_model_presets(folder) -> list[Path]:
-    "Write every model preset as `<folder>/<name>.yaml`."
-    return [save_config(model_config(n), Path(folder) / f"{n}.yaml") for n in MODEL_PRESETS]
 
 # %% ../nbs/04a_model.ipynb #3fc104a3
 @dataclass
