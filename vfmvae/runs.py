@@ -158,8 +158,14 @@ def list_checkpoints(folder) -> list[Path]:
     return sorted((p for p in folder.iterdir() if CKPT_RE.match(p.name) and _files(p) is not None), key=_num)
 
 def latest_checkpoint(folder) -> Optional[Path]:
-    "The newest complete checkpoint, or None."
-    cks = list_checkpoints(folder)
+    "The newest complete checkpoint, or None; incomplete newer ones are named in one line (an error if none is complete)."
+    cks, folder = list_checkpoints(folder), Path(folder)
+    broken = sorted((p.name for p in folder.iterdir() if CKPT_RE.match(p.name) and p not in cks
+                     and (not cks or _num(p) > _num(cks[-1]))), key=lambda n: int(n[5:])) if folder.is_dir() else []
+    if broken and not cks:
+        raise CheckpointError(f"{folder} holds only incomplete checkpoints ({', '.join(broken)}: files missing or truncated); "
+                              "delete them to start again from scratch")
+    if broken: print(f"warning: {', '.join(broken)} incomplete (files missing or truncated); using {cks[-1].name}", file=sys.stderr)
     return cks[-1] if cks else None
 
 def _read(ck: Path, modules, optimizers) -> tuple[dict, dict]:
