@@ -4,27 +4,29 @@
 
 # %% ../nbs/06_alignment.ipynb #babf4fd3
 from __future__ import annotations
-import csv, inspect, json, math, time
+import csv, inspect, json, math, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Literal, NamedTuple, Optional, Sequence
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.script import call_parse, Param
-from .core import user_errors
+from .core import ConfigError, user_errors
 
 # %% auto #0
-__all__ = ['pool_tokens', 'abs_quantile', 'check_features', 'prepare_features', 'resolve_k', 'hsic_unbiased_dense',
-           'hsic_biased_dense', 'knn_mask_dense', 'cknna_dense', 'cka_dense', 'mutual_knn_dense', 'KNNGraph',
-           'knn_graph', 'hsic_unbiased_edges', 'hsic_unbiased_linear', 'cknna_from_graphs', 'cka', 'alignment_metrics',
-           'cknna', 'mutual_knn', 'ImageTransform', 'parse_transform', 'se_transforms', 'apply_transform', 'Extractor',
-           'vfm_extractor', 'tokenizer_extractor', 'block_hooks', 'block_extractor', 'effnet_layers',
-           'effnet_extractor', 'load_images', 'extract_features', 'se_cknna', 'layerwise_cknna', 'write_rows',
-           'plot_se_cknna', 'plot_layerwise', 'imagenette_se_cknna', 'main']
+__all__ = ['ROTATIONS', 'SCALES', 'NOISE_LEVELS', 'Protocol', 'CACHE_VERSION', 'pool_tokens', 'abs_quantile', 'check_features',
+           'prepare_features', 'resolve_k', 'hsic_unbiased_dense', 'hsic_biased_dense', 'knn_mask_dense', 'cknna_dense',
+           'cka_dense', 'mutual_knn_dense', 'KNNGraph', 'knn_graph', 'hsic_unbiased_edges', 'hsic_unbiased_linear',
+           'cknna_from_graphs', 'cka', 'alignment_metrics', 'cknna', 'mutual_knn', 'ImageTransform', 'parse_transform',
+           'equivariance_params', 'se_transforms', 'add_noise_u8', 'model_inputs', 'pad_to_multiple', 'Extractor',
+           'vfm_extractor', 'tokenizer_extractor', 'block_hooks', 'block_extractor', 'ImageSet', 'list_image_files',
+           'load_images', 'extract_features', 'se_cknna', 'layerwise_cknna', 'write_rows', 'plot_se_cknna',
+           'plot_layerwise', 'tokenizer_se_cknna', 'vfm_se_cknna', 'dit_block_features', 'dit_layerwise_cknna',
+           'vfm_config', 'main', 'dit_main']
 
 # %% ../nbs/06_alignment.ipynb #c6966db3
 def pool_tokens(x: torch.Tensor, num_prefix_tokens: int = 0) -> torch.Tensor:
@@ -37,14 +39,11 @@ def pool_tokens(x: torch.Tensor, num_prefix_tokens: int = 0) -> torch.Tensor:
 
 # %% ../nbs/06_alignment.ipynb #2c360c1d
 def abs_quantile(x: torch.Tensor, q: float = 0.95) -> torch.Tensor:
-    "Exact `q`-quantile (linear interpolation) of |x| over all entries, for any size."
+    "The official clipping threshold: the exact sorted element sort(|x|)[int(q·n)] over all n entries (any size)."
     a = x.detach().abs().flatten()
-    pos = q * (a.numel() - 1)
-    lo, frac = int(math.floor(pos)), pos - math.floor(pos)
-    v_lo = a.kthvalue(lo + 1).values
-    if frac == 0: return v_lo
-    v_hi = a.kthvalue(min(lo + 2, a.numel())).values
-    return v_lo + frac * (v_hi - v_lo)
+    i = int(q * a.numel())
+    if not 0 <= i < a.numel(): raise ValueError(f"clipping quantile q={q} needs 0 <= int(q·n) < n (n={a.numel()})")
+    return a.kthvalue(i + 1).values
 
 def check_features(x: torch.Tensor, name: str = "features") -> torch.Tensor:
     "Raise a clear error unless `x` is a finite 2-D (N, D) tensor."
@@ -57,9 +56,9 @@ def check_features(x: torch.Tensor, name: str = "features") -> torch.Tensor:
     return x
 
 def prepare_features(x: torch.Tensor, clip_q: Optional[float] = 0.95, dtype=torch.float64, name: str = "features") -> torch.Tensor:
-    "Pool, check, clip at the `clip_q` |quantile| of the whole matrix, and L2-normalise rows (in `dtype`)."
+    "Pool, check, clip at the official `clip_q` |x| threshold of the whole matrix, and L2-normalise rows (in `dtype`)."
     x = check_features(pool_tokens(torch.as_tensor(x)).to(dtype), name)
-    if clip_q is not None:
+    if clip_q is not None and clip_q < 1:
         q = abs_quantile(x, clip_q)
         x = x.clamp(-q, q)
     return F.normalize(x, dim=1)
@@ -261,10 +260,12 @@ def mutual_knn(A, B, k: int = 10) -> float:
     return alignment_metrics(A, B, k, metrics=("mutual_knn",))["mutual_knn"]
 
 # %% ../nbs/06_alignment.ipynb #73b71722
+ROTATIONS, SCALES, NOISE_LEVELS = (0, 90, 180, 270), (1.0, 0.75, 0.5, 0.25), (0.05, 0.10, 0.15, 0.20)
+
 @dataclass(frozen=True)
 class ImageTransform:
     "A semantics-preserving image transform: kind ∈ clean | noise | scale | rotate | equivariance, and its level."
-    kind: str = "clean"
+    kind: Literal["clean", "noise", "scale", "rotate", "equivariance"] = "clean"
     value: float = 0.0
     def __post_init__(self):
         if self.kind not in ("clean", "noise", "scale", "rotate", "equivariance"):
@@ -287,74 +288,89 @@ def parse_transform(name: str) -> ImageTransform:
     kind, _, v = name.rpartition("_")
     return ImageTransform(kind, float(v))
 
-def se_transforms(noise=(0.05, 0.10, 0.15, 0.20), scales=(0.25, 0.5, 0.75, 1.0), rotations=(0, 90, 180, 270)) -> list:
-    "The paper's family 𝒯: noise σ levels, down-scale ratios and 90° rotations."
-    return ([ImageTransform("noise", s) for s in noise] + [ImageTransform("scale", s) for s in scales]
-            + [ImageTransform("rotate", r) for r in rotations])
+def equivariance_params(idx: int, seed: int = 42) -> tuple[int, float]:
+    "The official per-image (rotation°, scale): NumPy's legacy generator seeded with seed + idx, rotation drawn first."
+    rs = np.random.RandomState(int(seed) + int(idx))
+    rot = int(rs.choice(ROTATIONS))
+    return rot, float(rs.choice(SCALES))
+
+Protocol = Literal["official", "uniform"]
+
+def se_transforms(protocol: Protocol = "official", noise=NOISE_LEVELS, scales=(0.75, 0.5, 0.25),
+                  rotations=(90, 180, 270)) -> list:
+    "The sets 𝒯 SE-CKNNA averages: 'official' = per-image (rotation, scale) + the noise sets; 'uniform' = each level on every image."
+    if protocol == "official": return [ImageTransform("equivariance")] + [ImageTransform("noise", s) for s in noise]
+    if protocol == "uniform":
+        return ([ImageTransform("noise", s) for s in noise] + [ImageTransform("scale", s) for s in scales]
+                + [ImageTransform("rotate", r) for r in rotations])
+    raise ConfigError(f"unknown SE-CKNNA protocol {protocol!r}; use 'official' or 'uniform'")
 
 # %% ../nbs/06_alignment.ipynb #52def713
 def _resample(x: torch.Tensor, size: int) -> torch.Tensor:
-    "The one resampling path: antialiased bilinear (used for model input size and for down-scaling)."
+    "The one resampling path: antialiased bilinear (model input size and the scale transform)."
     if x.shape[-1] == size and x.shape[-2] == size: return x
     return F.interpolate(x, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
 
-def _per_image_generator(i: int, seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(int(seed) + int(i))
+def add_noise_u8(img: torch.Tensor, sigma: float, idx: int, seed: int = 42) -> torch.Tensor:
+    "The official noise: uint8 (3,H,W) + N(0, σ)·255 (legacy NumPy generator, seed + idx, H×W×3 order), clipped, truncated to uint8."
+    a = img.permute(1, 2, 0).numpy()
+    eps = np.random.RandomState(int(seed) + int(idx)).normal(0, sigma, a.shape).astype(np.float32)
+    return torch.from_numpy(np.clip(a + eps * 255.0, 0, 255).astype(np.uint8)).permute(2, 0, 1).contiguous()
 
-def apply_transform(x: torch.Tensor, t: ImageTransform, idx, seed: int = 42) -> torch.Tensor:
-    "Apply `t` to [0,1] images x (B,3,S,S) whose global indices are `idx` (for per-image seeding)."
-    if x.ndim != 4 or x.shape[-1] != x.shape[-2]: raise ValueError(f"expected square images (B,C,S,S), got {tuple(x.shape)}")
+def _geometry(t: ImageTransform, i: int, seed: int) -> tuple[int, float]:
+    if t.kind == "equivariance": return equivariance_params(i, seed)
+    if t.kind == "rotate": return int(t.value), 1.0
+    if t.kind == "scale": return 0, float(t.value)
+    return 0, 1.0
+
+def model_inputs(images: torch.Tensor, t: ImageTransform, idx, size: int, seed: int = 42) -> list:
+    "[(rows, x)]: uint8 images (B,3,R,R) under `t` as a model with clean input `size` px sees them, [0,1], grouped by input size."
+    if images.ndim != 4 or images.shape[-1] != images.shape[-2] or images.dtype != torch.uint8:
+        raise ValueError(f"expected square uint8 images (B,3,R,R), got {tuple(images.shape)} {images.dtype}")
     idx = [int(i) for i in (idx.tolist() if torch.is_tensor(idx) else idx)]
-    if len(idx) != len(x): raise ValueError(f"got {len(idx)} indices for {len(x)} images")
-    S = x.shape[-1]
-    if t.is_identity: return x
-    if t.kind == "noise":
-        eps = torch.stack([torch.randn(x.shape[1:], generator=_per_image_generator(i, seed)) for i in idx])
-        return (x + t.value * eps.to(x.device, x.dtype)).clamp(0, 1)
-    if t.kind == "scale":
-        return F.interpolate(_resample(x, max(1, round(t.value * S))), size=(S, S), mode="bilinear", align_corners=False)
-    if t.kind == "rotate":
-        return torch.rot90(x, int(t.value // 90) % 4, dims=(-2, -1))
-    out = []                                           # equivariance: one (rotation, scale) per image
-    for xi, i in zip(x, idx):
-        gi = _per_image_generator(i, seed)
-        rot = int(torch.randint(4, (1,), generator=gi)) * 90
-        sc = (1.0, 0.75, 0.5, 0.25)[int(torch.randint(4, (1,), generator=gi))]
-        xi = apply_transform(xi[None], ImageTransform("rotate", rot), [i], seed)
-        out.append(apply_transform(xi, ImageTransform("scale", sc), [i], seed))
-    return torch.cat(out)
+    if len(idx) != len(images): raise ValueError(f"got {len(idx)} indices for {len(images)} images")
+    if t.kind == "noise": images = torch.stack([add_noise_u8(im, t.value, i, seed) for im, i in zip(images, idx)])
+    x = _resample(images.float() / 255, size).clamp(0, 1)
+    if t.kind in ("clean", "noise"): return [(list(range(len(x))), x)]
+    groups: dict = {}
+    for row, i in enumerate(idx):
+        rot, sc = _geometry(t, i, seed)
+        s = max(1, int(sc * size))
+        rows, xs = groups.setdefault(s, ([], []))
+        rows.append(row); xs.append(torch.rot90(x[row], rot // 90 % 4, dims=(-2, -1)))
+    return [(rows, _resample(torch.stack(xs), s).clamp(0, 1)) for s, (rows, xs) in sorted(groups.items())]
 
 # %% ../nbs/06_alignment.ipynb #b45b5388
+def pad_to_multiple(x: torch.Tensor, m: int) -> torch.Tensor:
+    "Reflect-pad (B,C,H,W) images symmetrically so H and W are multiples of `m` (replicate where reflection is too short)."
+    ph, pw = -x.shape[-2] % m, -x.shape[-1] % m
+    if not (ph or pw): return x
+    pad = (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2)
+    return F.pad(x, pad, mode="reflect" if max(pad) < min(x.shape[-2:]) else "replicate")
+
 class Extractor:
-    "Normalise [0,1] images at `size` px, run `fn`, and return {layer: pooled float32 (B, D) features}."
-    def __init__(self, fn: Callable, size: int, mean=(0., 0., 0.), std=(1., 1., 1.), channels_last: bool = False):
-        self.fn, self.size, self.channels_last = fn, int(size), channels_last
+    "Pad [0,1] images to `multiple`, normalise, run `fn`, and return {layer: pooled float32 (B, D) features}; `size` = clean input px."
+    def __init__(self, fn: Callable, size: int, mean=(0., 0., 0.), std=(1., 1., 1.), channels_last: bool = False, multiple: int = 1):
+        self.fn, self.size, self.channels_last, self.multiple = fn, int(size), channels_last, int(multiple)
         self.mean, self.std = torch.tensor(mean).view(1, -1, 1, 1), torch.tensor(std).view(1, -1, 1, 1)
     @torch.inference_mode()
     def __call__(self, x01: torch.Tensor) -> dict:
-        if x01.shape[-1] != self.size: raise ValueError(f"extractor expects {self.size}px images, got {x01.shape[-1]}px")
-        x = (x01 - self.mean.to(x01)) / self.std.to(x01)
+        x = (pad_to_multiple(x01, self.multiple) - self.mean.to(x01)) / self.std.to(x01)
         if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
         out = self.fn(x)
         if not isinstance(out, dict): out = {"final": out}
         return {n: pool_tokens(v).float().cpu() for n, v in out.items()}
 
-def _model_cfg(model) -> dict:
-    return dict(getattr(model, "pretrained_cfg", None) or getattr(model, "default_cfg", None) or {})
-
 def _device_of(model) -> torch.device:
-    p = next(iter(model.parameters()), None)
+    p = next(iter(model.parameters()), None) if isinstance(model, nn.Module) else None
     return p.device if p is not None else torch.device("cpu")
 
-def vfm_extractor(model: nn.Module, size: Optional[int] = None, mean=None, std=None, channels_last: bool = False) -> Extractor:
-    "Pooled final features of a frozen VFM / backbone (timm: `forward_features`, prefix tokens dropped)."
-    cfg = _model_cfg(model)
-    size = size or cfg.get("input_size", (3, 224, 224))[-1]
-    mean, std = mean or cfg.get("mean", (0.485, 0.456, 0.406)), std or cfg.get("std", (0.229, 0.224, 0.225))
-    npt = getattr(model, "num_prefix_tokens", 0)
-    fwd = model.forward_features if hasattr(model, "forward_features") else model
-    def fn(x): return pool_tokens(fwd(x.to(_device_of(model))), npt)
-    return Extractor(fn, size, mean, std, channels_last)
+def vfm_extractor(vfm, size: int) -> Extractor:
+    "Mean-pooled final representation (`VFMEncoder.final`, level −1) of a frozen VFM; images go in at `size` px."
+    cl = vfm.kind == "cnn" and _device_of(vfm).type == "cpu"
+    if cl: vfm.to(memory_format=torch.channels_last)
+    return Extractor(lambda x: vfm.final(x.to(_device_of(vfm))), size, (0.5,) * 3, (0.5,) * 3, channels_last=cl,
+                     multiple=vfm.latent_stride)
 
 def _latent_of(out):
     if torch.is_tensor(out): return out
@@ -364,14 +380,22 @@ def _latent_of(out):
     if torch.is_tensor(m): return m
     raise TypeError(f"cannot find a latent in the encoder output of type {type(out).__name__}")
 
-def tokenizer_extractor(tokenizer, size: int = 256, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5), sample: bool = False) -> Extractor:
+def _stride_of(tok) -> int:
+    "The input-size multiple a tokenizer needs (`stride`, also through a wrapper's `.tokenizer`), else 1."
+    for t in (tok, getattr(tok, "tokenizer", None)):
+        s = getattr(t, "stride", None)
+        if isinstance(s, int): return s
+    return 1
+
+def tokenizer_extractor(tokenizer, size: int = 256, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5), sample: bool = False,
+                        multiple: Optional[int] = None) -> Extractor:
     "Mean-pooled tokenizer latents: `encode(x[, sample=False])` → tensor / posterior `.mean`; default input in [-1, 1]."
     takes_sample = "sample" in inspect.signature(tokenizer.encode).parameters
     def fn(x):
         dev = _device_of(tokenizer) if isinstance(tokenizer, nn.Module) else x.device
         out = tokenizer.encode(x.to(dev), sample=sample) if takes_sample else tokenizer.encode(x.to(dev))
         return _latent_of(out)
-    return Extractor(fn, size, mean, std)
+    return Extractor(fn, size, mean, std, multiple=multiple or _stride_of(tokenizer))
 
 # %% ../nbs/06_alignment.ipynb #afeaf559
 @contextmanager
@@ -397,85 +421,99 @@ def block_extractor(modules: dict, forward: Callable, size: int, mean=(0., 0., 0
         return {n: s[-1] for n, s in zip(names, store)}
     return Extractor(fn, size, mean, std, channels_last)
 
-# %% ../nbs/06_alignment.ipynb #85cf619d
-def effnet_layers(model: nn.Module) -> dict:
-    "Named taps of a timm EfficientNet: the end of every stage and the pre-logits head (`bn2`)."
-    return {**{f"stage{i}": b for i, b in enumerate(model.blocks)}, "head": model.bn2}
-
-def effnet_extractor(model: nn.Module, size: int, layers: Optional[Sequence[str]] = None) -> Extractor:
-    "Pooled features of several EfficientNet layers from one forward pass ('head' = pre-logits features)."
-    taps = effnet_layers(model)
-    taps = {n: taps[n] for n in (layers or taps)}
-    cfg = _model_cfg(model)
-    cl = _device_of(model).type == "cpu"
-    if cl: model.to(memory_format=torch.channels_last)
-    return block_extractor(taps, lambda x: model.forward_features(x.to(_device_of(model))), size, cfg.get("mean", (0.5,) * 3), cfg.get("std", (0.5,) * 3),
-                           channels_last=cl)
-
 # %% ../nbs/06_alignment.ipynb #f4ef4f91
-def load_images(root, size: int, per_class: Optional[int] = None, limit: Optional[int] = None):
-    "uint8 images (N,3,size,size) of an ImageFolder tree (sorted rows), their relative names and class labels."
-    from PIL import Image
-    from vfmvae.assets import list_images
-    items = list_images(root)
+class ImageSet(NamedTuple):
+    "Decoded images of a folder: uint8 (N,3,R,R), relative names (sorted), class-folder labels, unreadable files skipped."
+    images: torch.Tensor
+    names: list
+    labels: torch.Tensor
+    skipped: int
+
+def list_image_files(root) -> list:
+    "Image files under `root` (flat or in sub-folders), sorted by relative path; a missing or empty folder is a `ConfigError`."
+    from vfmvae.data import IMAGE_EXTS
+    root = Path(root)
+    if not root.is_dir(): raise ConfigError(f"image folder not found: {root}")
+    exts = {e.lower() for e in IMAGE_EXTS}
+    files = sorted((p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in exts),
+                   key=lambda p: p.relative_to(root).as_posix())
+    if not files: raise ConfigError(f"no images ({', '.join(sorted(exts))}) under {root}")
+    return files
+
+def load_images(root, size: int, per_class: Optional[int] = None, limit: Optional[int] = None,
+                progress: bool = False) -> ImageSet:
+    "uint8 images (N,3,size,size) of a folder, ADM-centre-cropped, rows sorted by relative path; unreadable files skipped and counted."
+    from tqdm.auto import tqdm
+    from vfmvae.data import decode_image, center_crop_adm
+    root = Path(root)
+    files = list_image_files(root)
+    folder = lambda p: p.parent.relative_to(root).as_posix()
     if per_class is not None:
         count: dict = {}
-        keep = []
-        for it in items:
-            count[it[1]] = count.get(it[1], 0) + 1
-            if count[it[1]] <= per_class: keep.append(it)
-        items = keep
-    if limit is not None: items = items[:limit]
-    if not items: raise ValueError(f"no images found under {root}")
-    out = torch.empty(len(items), 3, size, size, dtype=torch.uint8)
-    for i, (p, _) in enumerate(items):
-        im = torch.from_numpy(np.array(Image.open(p).convert("RGB"))).permute(2, 0, 1)[None].float()
-        h, w = im.shape[-2:]
-        s = min(h, w); im = im[..., (h - s) // 2:(h - s) // 2 + s, (w - s) // 2:(w - s) // 2 + s]   # centre square
-        out[i] = _resample(im, size).round().clamp(0, 255).to(torch.uint8)[0]
-    names = [f"{c}/{p.name}" for p, c in items]
-    classes = sorted({c for _, c in items})
-    return out, names, torch.tensor([classes.index(c) for _, c in items])
+        for p in files: count[folder(p)] = count.get(folder(p), []) + [p]
+        files = sorted((p for ps in count.values() for p in ps[:per_class]), key=lambda p: p.relative_to(root).as_posix())
+    if limit is not None: files = files[:limit]
+    imgs, kept, skipped = [], [], 0
+    for p in tqdm(files, desc="decode", unit="img", disable=not progress):
+        try: imgs.append(center_crop_adm(decode_image(p.read_bytes()), size)); kept.append(p)
+        except Exception:  # noqa: BLE001 — any unreadable file is skipped and counted, whatever the decoder raises
+            skipped += 1
+    if skipped: warnings.warn(f"{skipped} of {len(files)} image files under {root} could not be read and were skipped")
+    if not imgs: raise ConfigError(f"none of the {len(files)} image files under {root} could be read")
+    classes = sorted({folder(p) for p in kept})
+    return ImageSet(torch.stack(imgs), [p.relative_to(root).as_posix() for p in kept],
+                    torch.tensor([classes.index(folder(p)) for p in kept]), skipped)
+
+CACHE_VERSION = 2   # bump when extraction changes (v2: official protocol, smaller scaled inputs, ADM crop)
 
 def extract_features(extractors: dict, images: torch.Tensor, transforms: Sequence[ImageTransform],
-                     batch_size: int = 64, seed: int = 42, cache_dir=None, log: Callable = print) -> dict:
-    "{(model, layer, transform name): (N, D) float32} for uint8 `images` (N,3,H,W) under each transform."
+                     batch_size: int = 64, seed: int = 42, cache_dir=None, log: Callable = print,
+                     progress: bool = False) -> dict:
+    "{(model, layer, set name): (N, D) float32} for uint8 `images` (N,3,R,R): the clean set and every set in `transforms`."
+    from tqdm.auto import tqdm
     feats, n = {}, len(images)
-    ts = list(dict.fromkeys([ImageTransform("clean")] + [t for t in transforms if not t.is_identity]))
+    ts = list(dict.fromkeys([ImageTransform("clean")] + list(transforms)))
     cache = Path(cache_dir) if cache_dir else None
     if cache: cache.mkdir(parents=True, exist_ok=True)
+    bar = tqdm(total=len(ts) * n, desc="features", unit="img", disable=not progress)
     for t in ts:
         todo = {}
         for m, ex in extractors.items():
-            f = cache / f"{m}__{t.name}__n{n}_s{ex.size}.pt" if cache else None
+            f = cache / f"v{CACHE_VERSION}__{m}__{t.name}__n{n}_s{ex.size}_seed{seed}.pt" if cache else None
             if f is not None and f.exists():
                 for layer, v in torch.load(f).items(): feats[(m, layer, t.name)] = v
             else: todo[m] = f
-        if not todo: continue
+        if not todo: bar.update(n); continue
         t0, parts = time.time(), {m: [] for m in todo}
         for i0 in range(0, n, batch_size):
             idx = list(range(i0, min(n, i0 + batch_size)))
-            xs = {}
+            inputs = {}
             for m in todo:
-                S = extractors[m].size
-                if S not in xs: xs[S] = apply_transform(_resample(images[idx].float() / 255, S).clamp(0, 1), t, idx, seed)
-                parts[m].append(extractors[m](xs[S]))
+                ex = extractors[m]
+                if ex.size not in inputs: inputs[ex.size] = model_inputs(images[idx], t, idx, ex.size, seed)
+                out = {}
+                for rows, x in inputs[ex.size]:
+                    for layer, v in ex(x).items():
+                        if layer not in out: out[layer] = torch.empty(len(idx), v.shape[1])
+                        out[layer][rows] = v
+                parts[m].append(out)
+            bar.update(len(idx))
         for m, f in todo.items():
             out = {layer: torch.cat([p[layer] for p in parts[m]]) for layer in parts[m][0]}
             if f is not None: torch.save(out, f)
             for layer, v in out.items(): feats[(m, layer, t.name)] = v
         log(f"{t.name}: {len(todo)} model(s) x {n} images in {time.time() - t0:.1f}s")
-    for t in transforms:                               # identity transforms share the clean features
-        if t.is_identity:
-            for (m, layer, tn), v in list(feats.items()):
-                if tn == "clean": feats[(m, layer, t.name)] = v
+    bar.close()
     return feats
 
 # %% ../nbs/06_alignment.ipynb #d8f55661
 def se_cknna(feats_a: dict, feats_b: dict, transforms: Sequence[ImageTransform] = None, k: int = 10,
              prepare: bool = True, metrics: Sequence[str] = ("cknna", "mutual_knn", "cka")) -> dict:
-    "Per-transform CKNNA (and companions), SE-CKNNA = mean over the transforms, and relative changes to clean."
+    "Per-set CKNNA (and companions), SE-CKNNA = mean over the sets of 𝒯 (default: the official five), relative changes to clean."
     transforms = list(transforms) if transforms is not None else se_transforms()
+    if not transforms: raise ValueError("SE-CKNNA needs at least one transformation set")
+    ident = [t.name for t in transforms if t.is_identity]
+    if ident: raise ValueError(f"identity set(s) {ident} equal the clean images and must not be averaged into SE-CKNNA")
     def score(tn):
         A, B = feats_a[tn], feats_b[tn]
         if prepare: A, B = prepare_features(A), prepare_features(B)
@@ -488,10 +526,9 @@ def se_cknna(feats_a: dict, feats_b: dict, transforms: Sequence[ImageTransform] 
                          rel_change=(s["cknna"] - clean["cknna"]) / clean["cknna"]))
     se = float(np.mean([r["cknna"] for r in rows[1:]]))
     fam = {f: float(np.mean([r["cknna"] for r in rows[1:] if r["family"] == f])) for f in dict.fromkeys(t.kind for t in transforms)}
-    return dict(rows=rows, summary=dict(k=k, n=int(len(feats_a["clean"])), cknna_clean=clean["cknna"], se_cknna=se,
-                                        rel_change=(se - clean["cknna"]) / clean["cknna"],
-                                        family_mean={f: v for f, v in fam.items()},
-                                        family_rel_change={f: (v - clean["cknna"]) / clean["cknna"] for f, v in fam.items()}))
+    return dict(rows=rows, summary=dict(k=k, n=int(len(feats_a["clean"])), sets=[t.name for t in transforms],
+                                        cknna_clean=clean["cknna"], se_cknna=se, rel_change=(se - clean["cknna"]) / clean["cknna"],
+                                        family_mean=fam, family_rel_change={f: (v - clean["cknna"]) / clean["cknna"] for f, v in fam.items()}))
 
 # %% ../nbs/06_alignment.ipynb #8ffc568b
 def layerwise_cknna(block_feats: dict, ref: torch.Tensor, k: int = 10, prepare: bool = True,
@@ -548,64 +585,216 @@ def plot_layerwise(series: dict, ref: Optional[float] = None, ref_label: str = "
     return fig
 
 # %% ../nbs/06_alignment.ipynb #f854d8d3
-def imagenette_se_cknna(res: int = 96, per_class: Optional[int] = None, limit: Optional[int] = None, k: int = 10,
-                        batch_size: int = 64, data=None, out_dir="data/results", fig_dir="figures",
-                        tag: Optional[str] = None, cache_dir=None, device: str = "cpu", transforms=None,
-                        log: Callable = print) -> dict:
-    "SE-CKNNA of EfficientNet-Lite0 vs Lite2 pooled features on Imagenette val; writes tables and figures."
-    from vfmvae.assets import effnet_lite, dataset_dir
-    t_start = time.time()
-    root = Path(data) if data else dataset_dir("imagenette", "val")
-    imgs, names, _ = load_images(root, res, per_class=per_class, limit=limit)
-    log(f"{len(imgs)} images from {root} at {res}px")
-    dev = torch.device(device)
-    exs = {v: effnet_extractor(effnet_lite(v).to(dev), size=res) for v in ("lite0", "lite2")}
-    T = list(transforms) if transforms is not None else se_transforms()
-    feats = extract_features(exs, imgs, T, batch_size=batch_size, cache_dir=cache_dir, log=log)
-    names_t = ["clean"] + [t.name for t in T]
-    fa = {tn: feats[("lite0", "head", tn)] for tn in names_t}
-    fb = {tn: feats[("lite2", "head", tn)] for tn in names_t}
-    result = se_cknna(fa, fb, T, k=k)
-    layers = [n for (m, n, tn) in feats if m == "lite0" and tn == "clean"]
-    lw0 = layerwise_cknna({n: feats[("lite0", n, "clean")] for n in layers}, fb["clean"], k)
-    lw2 = layerwise_cknna({n: feats[("lite2", n, "clean")] for n in layers}, fa["clean"], k)
-    tag = tag or f"imagenette_lite0_lite2_{res}px" + (f"_n{len(imgs)}" if (per_class or limit) else "")
-    meta = dict(dataset=str(root), n_images=len(imgs), resolution=res, k=k, models=["tf_efficientnet_lite0", "tf_efficientnet_lite2"],
-                layer="head: global-average-pooled output of conv_head+bn2+ReLU6 (1280-d pre-logits features)",
-                preprocessing="clip at 0.95 |quantile|, L2-normalise", seed=42, resampling="antialiased bilinear",
-                transforms=[t.name for t in T], wall_s=None)
-    out_dir, fig_dir = Path(out_dir), Path(fig_dir)
-    write_rows([dict(model_a="lite0", model_b="lite2", layer="head", **r) for r in result["rows"]], out_dir / f"se_cknna_{tag}.csv")
-    write_rows([dict(model="lite0", ref="lite2/head", **r) for r in lw0] + [dict(model="lite2", ref="lite0/head", **r) for r in lw2],
-               out_dir / f"se_cknna_{tag}_layerwise.csv")
-    s = result["summary"]
-    plot_se_cknna(result["rows"], f"EfficientNet-Lite0 vs Lite2 (pooled head), Imagenette val N={len(imgs)}, {res}px, k={k}: "
-                  f"SE-CKNNA {s['se_cknna']:.3f} ({s['rel_change']:+.1%})", fig_dir / f"se_cknna_{tag}.png")
-    plot_layerwise({"Lite0 taps vs Lite2 head": lw0, "Lite2 taps vs Lite0 head": lw2}, ref=s["cknna_clean"],
-                   ref_label="head vs head", title=f"Layer-wise CKNNA, Imagenette val N={len(imgs)}, {res}px (clean)",
-                   path=fig_dir / f"se_cknna_{tag}_layerwise.png")
-    meta["wall_s"] = round(time.time() - t_start, 1)
-    (out_dir / f"se_cknna_{tag}.json").write_text(json.dumps(dict(meta=meta, **result, layerwise=dict(lite0=lw0, lite2=lw2)), indent=1))
-    log(f"clean CKNNA {s['cknna_clean']:.4f}  SE-CKNNA {s['se_cknna']:.4f}  rel. change {s['rel_change']:+.2%}  ({meta['wall_s']}s)")
-    return dict(meta=meta, **result, layerwise=dict(lite0=lw0, lite2=lw2))
+def _pair_se_cknna(extractors: dict, images, protocol: Protocol = "official", k: int = 10, batch_size: int = 32,
+                   seed: int = 42, cache_dir=None, log: Callable = print, progress: bool = False) -> dict:
+    "SE-CKNNA between the 'final' outputs of two extractors {name_a: ex_a, name_b: ex_b} under the protocol's sets."
+    T = se_transforms(protocol)
+    (na, nb_), sets = list(extractors), ["clean"] + [t.name for t in T]
+    feats = extract_features(extractors, images, T, batch_size, seed, cache_dir, log, progress)
+    res = se_cknna({tn: feats[(na, "final", tn)] for tn in sets}, {tn: feats[(nb_, "final", tn)] for tn in sets}, T, k)
+    res["rows"] = [dict(model_a=na, model_b=nb_, **r) for r in res["rows"]]
+    res["meta"] = dict(model_a=na, model_b=nb_, n_images=len(images), resolution=int(images.shape[-1]), k=k, seed=seed,
+                       protocol=protocol, sets=[t.name for t in T],
+                       preprocessing="mean-pool; clip at sort(|x|)[int(0.95 n)]; L2-normalise rows",
+                       inputs="ADM centre crop; antialiased bilinear; scale = smaller input (reflect-padded to the model's stride)")
+    return res
+
+def tokenizer_se_cknna(tokenizer, images, vfm=None, size: Optional[int] = None, names=("tokenizer", "vfm"), **kw) -> dict:
+    "SE-CKNNA of a tokenizer's mean-pooled latents vs its frozen VFM's final representation (Table 2, degradation figure)."
+    vfm = vfm if vfm is not None else getattr(tokenizer, "vfm", None)
+    if vfm is None: raise ConfigError("this tokenizer has no frozen VFM of its own: pass vfm= (a vfmvae.vfm.VFMEncoder)")
+    size = size or int(images.shape[-1])
+    return _pair_se_cknna({names[0]: tokenizer_extractor(tokenizer, size), names[1]: vfm_extractor(vfm, size)}, images, **kw)
+
+def vfm_se_cknna(vfm_a, vfm_b, images, size: Optional[int] = None, names=("vfm_a", "vfm_b"), **kw) -> dict:
+    "SE-CKNNA of one VFM's final representation vs another's: the VFM-vs-VFM reference (the paper's 0.50 line)."
+    size = size or int(images.shape[-1])
+    return _pair_se_cknna({names[0]: vfm_extractor(vfm_a, size), names[1]: vfm_extractor(vfm_b, size)}, images, **kw)
+
+def _encode_latent(tokenizer, x):
+    takes_sample = "sample" in inspect.signature(tokenizer.encode).parameters
+    return _latent_of(tokenizer.encode(x, sample=False) if takes_sample else tokenizer.encode(x))
+
+@torch.no_grad()
+def dit_block_features(model, tokenizer, images, t: float = 0.5, cls_fn: Optional[Callable] = None,
+                       size: Optional[int] = None, batch_size: int = 32, seed: int = 42, progress: bool = False) -> dict:
+    "{block name: (N, width)}: each DiT block's tokens, mean-pooled (REG class-token position excluded), at time t with the null label."
+    from tqdm.auto import tqdm
+    from vfmvae.dit import block_taps
+    from vfmvae.transport import interpolate
+    c, dev = model.cfg, _device_of(model)
+    if c.cls_dim and cls_fn is None:
+        raise ConfigError("this DiT entangles a class token (REG): pass cls_fn(images in [-1, 1]) -> (B, cls_dim)")
+    if not 0 <= t <= 1: raise ConfigError(f"diffusion time t must be in [0, 1], got {t}")
+    taps, n0, size = block_taps(model), (1 if c.cls_dim else 0), size or int(images.shape[-1])
+    model.eval()
+    out = {name: [] for name in taps}
+    for i0 in tqdm(range(0, len(images), batch_size), desc="blocks", unit="batch", disable=not progress):
+        idx = list(range(i0, min(len(images), i0 + batch_size)))
+        x = (_resample(images[idx].float() / 255, size).clamp(0, 1) * 2 - 1).to(dev)
+        z = _encode_latent(tokenizer, x).float()
+        if z.shape[1:] != (c.in_ch, c.grid, c.grid):
+            raise ConfigError(f"latents of {size}px images are {tuple(z.shape[1:])}, the DiT expects {(c.in_ch, c.grid, c.grid)}: set the image size")
+        gens = [torch.Generator().manual_seed(seed + i) for i in idx]
+        eps = torch.stack([torch.randn(z.shape[1:], generator=gi) for gi in gens]).to(dev)
+        tt = torch.full((len(idx),), float(t), device=dev)
+        xt, _ = interpolate(z, eps, tt.view(-1, 1, 1, 1))
+        cls = None
+        if c.cls_dim:
+            c0 = cls_fn(x).float()
+            cls, _ = interpolate(c0, torch.stack([torch.randn(c0.shape[1:], generator=gi) for gi in gens]).to(dev), tt.view(-1, 1))
+        y = torch.full((len(idx),), c.num_classes, dtype=torch.long, device=dev)     # the null (CFG) label
+        with block_hooks(list(taps.values()), lambda h: pool_tokens(h, n0)) as store:
+            model(xt, tt, y, cls=cls)
+        for name, s in zip(taps, store): out[name].append(s[-1].cpu())
+    return {name: torch.cat(v) for name, v in out.items()}
+
+def dit_layerwise_cknna(model, tokenizer, images, vfm, t: float = 0.5, cls_fn: Optional[Callable] = None,
+                        size: Optional[int] = None, k: int = 10, batch_size: int = 32, seed: int = 42,
+                        progress: bool = False) -> list:
+    "CKNNA of every DiT block (t = 0.5, null label, mean-pooled, REG class token excluded) vs the VFM's clean final features."
+    size = size or int(images.shape[-1])
+    blocks = dit_block_features(model, tokenizer, images, t, cls_fn, size, batch_size, seed, progress)
+    ref = extract_features({"vfm": vfm_extractor(vfm, size)}, images, [], batch_size, seed, log=lambda s: None)[("vfm", "final", "clean")]
+    return [dict(t=float(t), **r) for r in layerwise_cknna(blocks, ref, k)]
 
 # %% ../nbs/06_alignment.ipynb #0ef9049a
+def _load_tokenizer(path) -> nn.Module:
+    "The network of a trained tokenizer (run folder, checkpoint, `save_pretrained` folder, hub name) — SE-CKNNA reads its raw posterior means."
+    from vfmvae.baselines import load_tokenizer
+    return load_tokenizer(path).model.eval()
+
+def vfm_config(spec: str, like=None):
+    "The frozen VFM (final level only) a preset, a timm model name, or a weights file names (the file takes the architecture of `like`)."
+    import timm
+    from vfmvae.vfm import VFM_PRESETS, VFMConfig
+    if Path(spec).is_file():
+        if like is None: raise ConfigError(f"--vfm {spec} is a weights file: name its architecture as a preset or timm model instead, or give --tokenizer")
+        return VFMConfig(preset=like, layers=[-1], weights=spec)
+    if spec in VFM_PRESETS or spec.startswith("timm:"): return VFMConfig(preset=spec, layers=[-1])
+    if timm.is_model(spec.split(".")[0]): return VFMConfig(preset=f"timm:{spec}", layers=[-1])
+    raise ConfigError(f"--vfm {spec!r} is neither a preset {sorted(VFM_PRESETS)}, a timm model name, nor a weights file")
+
+def _slug(s: str) -> str: return "".join(ch if ch.isalnum() or ch in "-." else "-" for ch in Path(str(s)).name or str(s))
+
+def _write_result(res: dict, tag: str, out_dir, fig_dir, title: str) -> dict:
+    out_dir, fig_dir = Path(out_dir), Path(fig_dir)
+    write_rows(res["rows"], out_dir / f"se_cknna_{tag}.csv")
+    (out_dir / f"se_cknna_{tag}.json").parent.mkdir(parents=True, exist_ok=True)
+    (out_dir / f"se_cknna_{tag}.json").write_text(json.dumps(res, indent=1))
+    s = res["summary"]
+    plot_se_cknna(res["rows"], f"{title}: SE-CKNNA {s['se_cknna']:.3f} ({s['rel_change']:+.1%})", fig_dir / f"se_cknna_{tag}.png")
+    return res
+
 @call_parse
 @user_errors
-def main(res: Param("working resolution (px) shared by both models", int) = 96,
-         per_class: Param("images per class (default: all 3,925)", int) = None,
-         limit: Param("at most this many images", int) = None,
+def main(tokenizer: Param("tokenizer: a run folder or a saved model folder", str) = None,
+         vfm: Param("VFM: preset, timm model name or weights file (default: the tokenizer's own)", str) = None,
+         reference: Param("VFM-vs-VFM reference: compare this VFM with --vfm (no tokenizer)", str) = None,
+         data: Param("image folder, flat or with class sub-folders (default: Imagenette val)", str) = None,
+         size: Param("working resolution (px)", int) = 256,
+         limit: Param("at most this many images (sorted order)", int) = None,
+         protocol: Param("transformation sets: 'official' (the paper's) or 'uniform' (extra)", str) = "official",
          k: Param("neighbourhood size", int) = 10,
-         batch_size: Param("images per forward pass", int) = 64,
-         data: Param("ImageFolder root (default: vfmvae.assets.dataset_dir('imagenette','val'))", str) = None,
-         out_dir: Param("folder for CSV/JSON tables", str) = "data/results",
-         fig_dir: Param("folder for figures", str) = "figures",
-         tag: Param("file-name tag (default from the settings)", str) = None,
+         batch_size: Param("images per forward pass", int) = 32,
+         out_dir: Param("folder for the CSV/JSON tables", str) = "data/results",
+         fig_dir: Param("folder for the figure", str) = "figures",
+         tag: Param("file-name tag (default from the models and settings)", str) = None,
          cache_dir: Param("cache extracted features here (resume)", str) = None,
          device: Param("cpu, cuda or auto", str) = "auto",
          threads: Param("torch CPU threads", int) = 2):
-    "SE-CKNNA of EfficientNet-Lite0 vs Lite2 on Imagenette val: tables in data/results, figures in figures/."
+    "SE-CKNNA of a tokenizer's latents vs a frozen VFM (or of two VFMs) under the paper's protocol: tables, figure."
     from vfmvae.core import pick_device
+    if (tokenizer is None) == (reference is None): raise ConfigError("give exactly one of --tokenizer or --reference")
+    if reference is not None and vfm is None: raise ConfigError("--reference needs --vfm (the second VFM)")
+    if protocol not in ("official", "uniform"): raise ConfigError(f"--protocol must be 'official' or 'uniform', got {protocol!r}")
+    if reference is not None: cfg_a, cfg_b = vfm_config(reference), vfm_config(vfm)
+    if data is None:
+        from vfmvae.assets import dataset_dir
+        data = dataset_dir("imagenette", "val")
+    list_image_files(data)                                        # a missing or empty folder fails here, before any model loads
     torch.set_num_threads(threads)
-    imagenette_se_cknna(res=res, per_class=per_class, limit=limit, k=k, batch_size=batch_size, data=data,
-                        out_dir=out_dir, fig_dir=fig_dir, tag=tag, cache_dir=cache_dir, device=str(pick_device(device)))
+    dev = pick_device(device)
+    from vfmvae.vfm import VFMEncoder
+    if tokenizer is not None:
+        tok = _load_tokenizer(tokenizer).to(dev)
+        own = getattr(tok, "vfm", None)
+        ref = VFMEncoder(vfm_config(vfm, like=own.cfg.preset if own is not None else None)) if vfm else own
+        if ref is None: raise ConfigError(f"{tokenizer} has no frozen VFM of its own: pass --vfm")
+        names = (_slug(tokenizer), _slug(vfm or f"own-{ref.cfg.preset}"))
+    else:
+        a, ref = VFMEncoder(cfg_a), VFMEncoder(cfg_b)
+        names = (_slug(reference), _slug(vfm))
+    ims = load_images(data, size, limit=limit, progress=True)
+    kw = dict(protocol=protocol, k=k, batch_size=batch_size, cache_dir=cache_dir, progress=True)
+    t0 = time.time()
+    res = (tokenizer_se_cknna(tok, ims.images, vfm=ref.to(dev), names=names, **kw) if tokenizer is not None
+           else vfm_se_cknna(a.to(dev), ref.to(dev), ims.images, names=names, **kw))
+    res["meta"].update(data=str(data), skipped_images=ims.skipped, role="tokenizer vs VFM" if tokenizer else "VFM-vs-VFM reference",
+                       wall_s=round(time.time() - t0, 1), device=str(dev))
+    tag = tag or f"{names[0]}_vs_{names[1]}_{size}px_n{len(ims.images)}" + ("" if protocol == "official" else f"_{protocol}")
+    _write_result(res, tag, out_dir, fig_dir, f"{names[0]} vs {names[1]}, N={len(ims.images)}, {size}px, k={k}")
+    s = res["summary"]
+    print(f"N={len(ims.images)} (skipped {ims.skipped})  clean CKNNA {s['cknna_clean']:.4f}  SE-CKNNA {s['se_cknna']:.4f}  "
+          f"rel. change {s['rel_change']:+.2%}  -> {Path(out_dir) / f'se_cknna_{tag}.json'}")
+
+@call_parse
+@user_errors
+def dit_main(run: Param("diffusion run folder (config.yaml + checkpoints)", str),
+             data: Param("image folder (default: Imagenette val)", str) = None,
+             vfm: Param("VFM: preset, timm model name or weights file (default: the tokenizer's own)", str) = None,
+             size: Param("image size (px) whose latents match the DiT grid (default: grid x tokenizer stride)", int) = None,
+             limit: Param("at most this many images", int) = None,
+             t: Param("diffusion time (vfmvae convention, 1 = noise)", float) = 0.5,
+             cls_features: Param("REG models: class-token source 'effnet_lite0' or 'dinov2[:<weights file>]'", str) = None,
+             checkpoint: Param("a checkpoint file (default: the newest)", str) = None,
+             k: Param("neighbourhood size", int) = 10,
+             ref_cknna: Param("draw this reference CKNNA (e.g. the VFM-vs-VFM value) as a line", float) = None,
+             batch_size: Param("images per forward pass", int) = 32,
+             out_dir: Param("folder for the CSV/JSON tables", str) = "data/results",
+             fig_dir: Param("folder for the figure", str) = "figures",
+             tag: Param("file-name tag", str) = None,
+             device: Param("cpu, cuda or auto", str) = "auto",
+             threads: Param("torch CPU threads", int) = 2):
+    "Layer-wise CKNNA of a trained DiT's blocks (t = 0.5, null label, mean-pooled) vs a frozen VFM: table and figure."
+    from vfmvae.core import load_config, pick_device
+    from vfmvae.train_diffusion import DiffusionConfig, load_model
+    from vfmvae.latents import cached_tokenizer, dinov2_targets, effnet_targets
+    run = Path(run)
+    if not (run / "config.yaml").is_file(): raise ConfigError(f"not a diffusion run folder (no config.yaml): {run}")
+    if data is None:
+        from vfmvae.assets import dataset_dir
+        data = dataset_dir("imagenette", "val")
+    list_image_files(data)
+    torch.set_num_threads(threads)
+    dev = pick_device(device)
+    cfg = load_config(DiffusionConfig, run / "config.yaml")
+    model = load_model(run, checkpoint=checkpoint).to(dev)
+    tok = cached_tokenizer(cfg.cache)
+    inner = getattr(tok, "tokenizer", tok)
+    own = getattr(inner, "vfm", None)
+    from vfmvae.vfm import VFMEncoder
+    ref = VFMEncoder(vfm_config(vfm, like=own.cfg.preset if own is not None else None)) if vfm else own
+    if ref is None: raise ConfigError("the run's tokenizer has no frozen VFM of its own: pass --vfm")
+    stride = _stride_of(inner)
+    size = size or (cfg.model.grid * stride if stride > 1 else None)
+    if size is None: raise ConfigError("cannot infer the image size from this tokenizer: pass --size")
+    cls_fn = None
+    if cfg.model.cls_dim:
+        if not cls_features: raise ConfigError("this DiT entangles a class token (REG): pass --cls_features effnet_lite0|dinov2[:<weights>]")
+        name, _, w = cls_features.partition(":")
+        tg = effnet_targets(cfg.model.grid) if name == "effnet_lite0" else dinov2_targets(weights=w or None) if name == "dinov2" else None
+        if tg is None: raise ConfigError(f"--cls_features must be effnet_lite0 or dinov2[:<weights>], got {cls_features!r}")
+        tg = tg.to(dev); cls_fn = lambda x: tg(x)[0]
+    ims = load_images(data, size, limit=limit, progress=True)
+    rows = dit_layerwise_cknna(model, tok, ims.images, ref.to(dev), t=t, cls_fn=cls_fn, size=size, k=k,
+                               batch_size=batch_size, progress=True)
+    tag = tag or f"dit_{_slug(run)}_t{t:.2f}_n{len(ims.images)}"
+    write_rows(rows, Path(out_dir) / f"se_cknna_{tag}_layerwise.csv")
+    meta = dict(run=str(run), data=str(data), n_images=len(ims.images), skipped_images=ims.skipped, t=t, k=k, size=size,
+                label="null", pooling="mean over tokens, REG class token excluded", vfm=vfm or f"own-{ref.cfg.preset}")
+    (Path(out_dir) / f"se_cknna_{tag}_layerwise.json").write_text(json.dumps(dict(meta=meta, rows=rows), indent=1))
+    plot_layerwise({_slug(run): rows}, ref=ref_cknna, ref_label="VFM vs VFM", title=f"{_slug(run)}: blocks vs VFM, t={t}, N={len(ims.images)}",
+                   path=Path(fig_dir) / f"se_cknna_{tag}_layerwise.png")
+    print(f"N={len(ims.images)} (skipped {ims.skipped})  peak CKNNA {max(r['cknna'] for r in rows):.4f} at "
+          f"{max(rows, key=lambda r: r['cknna'])['layer']}  -> {Path(out_dir) / f'se_cknna_{tag}_layerwise.csv'}")
