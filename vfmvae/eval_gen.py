@@ -11,12 +11,14 @@ from typing import Optional
 import numpy as np
 import torch, torch.nn.functional as F
 
+from .core import VfmvaeError
 from .eval_recon import feature_stats, fid_from_stats, to_u8
 from .transport import euler_ode, euler_maruyama, model_velocity
 
 # %% auto #0
 __all__ = ['generate', 'InceptionFeatures', 'kid', 'precision_recall', 'reference', 'save_reference', 'load_reference',
-           'inception_score', 'generation_metrics', 'save_adm_npz', 'imagenette_reference', 'evaluate_run', 'main']
+           'inception_score', 'generation_metrics', 'save_adm_npz', 'imagenette_reference', 'evaluate_run',
+           'evaluate_snapshots', 'main']
 
 # %% ../nbs/14_eval_gen.ipynb #00d7ed93
 @torch.no_grad()
@@ -32,7 +34,7 @@ def generate(model, ntok, n, sample_cfg, seed=0, batch=100, labels=None, num_cla
         states = [torch.stack([torch.randn(c.in_ch, c.grid, c.grid, generator=g) for g in gs])]
         if c.cls_dim: states.append(torch.stack([torch.randn(c.cls_dim, generator=g) for g in gs]))
         g = gs[0]
-        fn = model_velocity(model, y, scale=sample_cfg.cfg_scale, interval=tuple(sample_cfg.interval))
+        fn = model_velocity(model, y, scale=sample_cfg.cfg_scale, interval=tuple(sample_cfg.interval), channels=sample_cfg.cfg_channels)
         if sample_cfg.sampler == 'ode': z = euler_ode(fn, states, sample_cfg.steps, sample_cfg.shift)[0]
         else: z = euler_maruyama(fn, states, sample_cfg.steps, sample_cfg.shift, generator=g)[0]
         out.append(to_u8(ntok.decode(z)))
@@ -126,38 +128,70 @@ def save_adm_npz(path, images_u8, labels=None) -> Path:
     p = Path(path); p.parent.mkdir(parents=True, exist_ok=True); np.savez(p, **arrs); return p
 
 # %% ../nbs/14_eval_gen.ipynb #50fadbfd
-def imagenette_reference(split='val', size=64, n=1000, cache='runs/ref', inc=None, seed=0) -> dict:
-    "Cached reference statistics of `n` Imagenette images at `size` px."
-    p = Path(cache) / f"imagenette-{split}-{size}px-{n}.npz"
+def imagenette_reference(split='val', size=64, n=1000, cache='runs/ref', inc=None) -> dict:
+    """Cached reference statistics of `n` evenly spaced Imagenette images at `size` px, through the one reference-set
+    pipeline (`vfmvae.data.reference_images`: ADM centre crop) that rFID and SE-CKNNA use too."""
+    p = Path(cache) / f"imagenette-{split}-{size}px-adm-{n}.npz"
     if p.exists(): return load_reference(p)
-    from vfmvae.assets import dataset_dir
-    from vfmvae.latents import image_folder
-    ds = image_folder(dataset_dir('imagenette', split), size, n, seed)
-    imgs = to_u8(torch.stack([ds[i][0] for i in range(len(ds))]))
-    ref = reference(imgs, inc); save_reference(p, ref, split=split, size=size, seed=seed); return ref
+    from vfmvae.data import DataConfig, reference_images
+    imgs = reference_images(DataConfig(), size, n, split).images
+    ref = reference(imgs, inc); save_reference(p, ref, split=split, size=size, crop='adm', n=len(imgs)); return ref
 
-def evaluate_run(run, n=1000, ref_n=1000, checkpoint=None, overrides=(), seed=0, batch=100, npz=True, inc=None, tag='') -> dict:
-    "Sample the EMA model of a diffusion run and compute generation metrics against Imagenette-val."
+def _run_config(run):
     from vfmvae.core import load_config
+    from vfmvae.train_diffusion import DiffusionConfig
+    run = Path(run)
+    if not (run / 'config.yaml').is_file(): raise VfmvaeError(f"{run} is not a diffusion run folder (no config.yaml)")
+    return load_config(DiffusionConfig, run / 'config.yaml')
+
+def evaluate_run(run, n=1000, ref_n=1000, checkpoint=None, overrides=(), seed=0, batch=100, npz=True, inc=None, tag='',
+                 ref: dict = None) -> dict:
+    """Sample the EMA model of a diffusion run (newest or given checkpoint) and compute generation metrics against
+    Imagenette-val (`ref_n` images, or the reference statistics `ref`); writes `RUN/eval/<checkpoint>[-tag].json`."""
+    from vfmvae.core import load_config, config_to_dict
     from vfmvae.train_diffusion import DiffusionConfig, load_model
     from vfmvae.latents import cached_tokenizer
     from vfmvae.runs import latest_checkpoint
-    run = Path(run); cfg = load_config(DiffusionConfig, run / 'config.yaml', list(overrides))
+    if n < 2: raise VfmvaeError(f"n must be ≥ 2 samples for a covariance, got {n}")
+    run = Path(run); cfg = load_config(DiffusionConfig, config_to_dict(_run_config(run)), list(overrides))
     ck = Path(checkpoint) if checkpoint else latest_checkpoint(run / 'checkpoints')
-    model = load_model(run, 'ema', ck); ntok = cached_tokenizer(cfg.cache)
+    if ck is None: raise VfmvaeError(f"no complete checkpoint in {run}/checkpoints")
+    model = load_model(run, 'ema', ck); ntok = cached_tokenizer(cfg.cache, cfg.sample_posterior)
     inc = inc or InceptionFeatures()
     t0 = time.time(); imgs, ys = generate(model, ntok, n, cfg.sample, seed, batch); t_gen = time.time() - t0
-    ref = imagenette_reference('val', imgs.shape[-1], ref_n, inc=inc)
+    given = ref; ref = ref if ref is not None else imagenette_reference('val', imgs.shape[-1], ref_n, inc=inc)
     t0 = time.time(); res = generation_metrics(imgs, ref, inc); t_met = time.time() - t0
-    res.update(checkpoint=ck.name, kimg=int(ck.name.split('-')[1]) / 1000, sample=json.loads(json.dumps(cfg.sample.__dict__)),
-               seconds_generate=t_gen, seconds_metrics=t_met, reference=f"imagenette-val {imgs.shape[-1]}px n={ref_n}")
+    res.update(checkpoint=ck.name, kimg=int(ck.name.split('-')[1]) / 1000, images=int(ck.name.split('-')[1]),
+               sample=json.loads(json.dumps(cfg.sample.__dict__)), seed=seed, overrides=list(overrides), ref_n=ref_n if given is None else 'given',
+               seconds_generate=t_gen, seconds_metrics=t_met,
+               reference=f"imagenette-val {imgs.shape[-1]}px ADM crop n={ref['n']}")
     out = run / 'eval'; out.mkdir(exist_ok=True)
-    stem = f"{ck.name}{'-' + tag if tag else ''}"
+    stem = ck.name + ('-snapshot' if ck.parent.name == 'snapshots' else '') + (f'-{tag}' if tag else '')
     (out / f"{stem}.json").write_text(json.dumps(res, indent=1))
     if npz: save_adm_npz(out / f"{stem}.npz", imgs, ys)
     return res
 
-from fastcore.script import call_parse, Param
+def evaluate_snapshots(run, n=1000, ref_n=1000, overrides=(), seed=0, batch=100, npz=False, inc=None, ref: dict = None) -> list[dict]:
+    """gFID (and the other metrics) of every EMA snapshot of a run (`snapshots` in its config), each with the same `n`
+    samples and seed: the points of a gFID-vs-training-images curve. A point already evaluated with the same settings
+    is read back, not recomputed; the curve goes to `RUN/eval/curve.json`."""
+    from vfmvae.runs import list_checkpoints
+    run = Path(run); _run_config(run)
+    snaps = list_checkpoints(run / 'snapshots')
+    if not snaps: raise VfmvaeError(f"{run} has no snapshots: train it with snapshots=[...] (image counts)")
+    inc = inc or InceptionFeatures()
+    want = [n, ref_n if ref is None else 'given', seed, list(overrides)]
+    out = []
+    for ck in snaps:
+        p = run / 'eval' / f"{ck.name}-snapshot.json"
+        old = json.loads(p.read_text()) if p.exists() else None
+        if old is not None and [old.get(k) for k in ('n', 'ref_n', 'seed', 'overrides')] == want: out.append(old); continue
+        out.append(evaluate_run(run, n, ref_n, ck, overrides, seed, batch, npz, inc, ref=ref))
+    curve = [{k: r[k] for k in ('images', 'kimg', 'gfid', 'sfid', 'kid', 'precision', 'recall', 'n', 'n_ref')} for r in out]
+    (run / 'eval' / 'curve.json').write_text(json.dumps(curve, indent=1))
+    return out
+
+from fastcore.script import call_parse, Param, store_true
 from .core import user_errors
 
 @call_parse
@@ -166,7 +200,10 @@ def main(run: Param("diffusion run folder", str),
          n: Param("samples", int) = 1000,
          ref_n: Param("Imagenette-val reference images", int) = 1000,
          checkpoint: Param("checkpoint folder (default: newest)", str) = None,
+         snapshots: Param("evaluate every EMA snapshot (the gFID curve) instead of one checkpoint", store_true) = False,
          set: Param("sampling overrides, e.g. sample.cfg_scale=4", str, nargs='*') = None,
          tag: Param("suffix for the output files", str) = ''):
-    "Generation metrics (gFID, sFID, KID, precision/recall) of a diffusion run; writes JSON + ADM npz."
-    print(json.dumps(evaluate_run(run, n, ref_n, checkpoint, set or [], tag=tag), indent=1))
+    "Generation metrics (gFID, sFID, KID, precision/recall) of a diffusion run; writes JSON (+ ADM npz)."
+    if snapshots: res = [{k: r[k] for k in ('kimg', 'gfid', 'sfid', 'n')} for r in evaluate_snapshots(run, n, ref_n, set or [])]
+    else: res = evaluate_run(run, n, ref_n, checkpoint, set or [], tag=tag)
+    print(json.dumps(res, indent=1))

@@ -290,24 +290,6 @@ class VFMTargets(nn.Module):
         return cls, f.flatten(2).transpose(1, 2)
 
 # %% ../nbs/12_latents.ipynb #1b9d38f8
-def _trained_tokenizer(path: Path) -> nn.Module:
-    "The EMA weights of a tokenizer training run folder (`vfmvae-train-tokenizer`), or a `VFMVAE.save` folder."
-    from vfmvae.core import load_config
-    if not (path / 'checkpoints').is_dir():
-        from vfmvae.model import VFMVAE
-        return VFMVAE.load(path)
-    from vfmvae.runs import latest_checkpoint
-    from vfmvae.train_tokenizer import TokenizerTrainConfig, build_tokenizer
-    cfg = load_config(TokenizerTrainConfig, path / 'config.yaml')
-    ck = latest_checkpoint(path / 'checkpoints')
-    if ck is None: raise VfmvaeError(f"tokenizer run {path} has no checkpoint yet: train it first (vfmvae-train-tokenizer)")
-    model = build_tokenizer(cfg.model)
-    sd = _load(ck / 'model.safetensors'); sd.update(_load(ck / 'ema.safetensors'))     # EMA over the live weights
-    missing, unexpected = model.load_state_dict(sd, strict=False)
-    if unexpected or [k for k in missing if not k.startswith('vfm.')]:
-        raise VfmvaeError(f"{ck} does not match its run's tokenizer config (missing {missing[:2]}, unexpected {unexpected[:2]})")
-    return model
-
 def tokenizer_from_spec(spec: str, cache_dir=None) -> nn.Module:
     "A tokenizer from its spec: 'pca' (the stand-in stored in the cache) or 'vfmvae:<tokenizer run folder>' (EMA weights)."
     if spec == 'pca':
@@ -318,7 +300,8 @@ def tokenizer_from_spec(spec: str, cache_dir=None) -> nn.Module:
     if spec.startswith('vfmvae:'):
         path = Path(spec.split(':', 1)[1])
         if not path.is_dir(): raise VfmvaeError(f"tokenizer folder not found: {path}")
-        return _trained_tokenizer(path).eval()
+        from vfmvae.baselines import load_tokenizer                 # run folder → newest checkpoint's EMA weights
+        return load_tokenizer(path).model.eval()
     if spec.startswith('vfmvae-preset:'):
         raise ConfigError(f"{spec!r} has untrained weights and would cache meaningless latents: train a tokenizer "
                           f"(vfmvae-train-tokenizer) and pass 'vfmvae:<its run folder>'")

@@ -8,20 +8,20 @@ import json, math, os, time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal, Optional, Union
 
 import torch, torch.nn.functional as F
 
-from .core import (ConfigError, load_config, config_to_dict, seed_everything, parse_images, fmt_kimg, RunDir)
-from .runs import EMA, StepGuard, save_checkpoint, latest_checkpoint, load_checkpoint
+from .core import (ConfigError, VfmvaeError, load_config, config_to_dict, seed_everything, parse_images, fmt_kimg, RunDir)
+from .runs import EMA, StepGuard, Preemption, save_checkpoint, list_checkpoints, latest_checkpoint, load_checkpoint
 from .dit import DiT, DiTConfig
 from .transport import interpolate, sample_time, velocity_loss
 from .latents import LatentData
 
 # %% auto #0
-__all__ = ['IMAGENET_TRAIN', 'TransportConfig', 'AlignConfig', 'OptimConfig', 'SampleConfig', 'DiffusionConfig', 'repa_loss',
-           'standardize_cls', 'draw_noise', 'diffusion_loss', 'model_cfg', 'make_accelerator', 'train', 'load_model',
-           'main']
+__all__ = ['IMAGENET_TRAIN', 'TransportConfig', 'AlignConfig', 'OptimConfig', 'SampleConfig', 'DiffusionConfig', 'check_config',
+           'repa_loss', 'draw_noise', 'diffusion_loss', 'model_cfg', 'make_accelerator', 'train', 'load_model',
+           'train_diffusion', 'main']
 
 # %% ../nbs/13_train_diffusion.ipynb #b917db31
 IMAGENET_TRAIN = 1_281_167
@@ -59,6 +59,7 @@ class SampleConfig:
     shift: float = 1.0
     cfg_scale: float = 1.0
     interval: tuple[float, float] = (0.0, 1.0)
+    cfg_channels: int = 0               # CFG guides the first N latent channels, 0 = all (official LightningDiT: 3)
 
 @dataclass
 class DiffusionConfig:
@@ -73,7 +74,7 @@ class DiffusionConfig:
     sample_posterior: bool = False      # fresh posterior sample per step (REG) instead of the mean
     batch: int = 64                     # global batch
     batch_gpu: int = 0                  # per-device micro-batch; 0 = batch / processes
-    total: int | str = '20k'                  # training length in images
+    total: int | str = '20k'                  # training length in images (the run's budget)
     label_dropout: float = 0.1
     ema_halflife: int | str = '5k'            # images; 0.9999/step at batch 1024 ≈ 7.1M images
     ema_rampup: Optional[float] = 0.05
@@ -82,15 +83,34 @@ class DiffusionConfig:
     log_every: int | str = '1k'
     ckpt_every: int | str = '10k'
     ckpt_keep: int = 2                  # 0 = keep all
+    snapshots: list[int | str] = field(default_factory=list)   # image counts whose EMA is kept in snapshots/ (gFID curves)
     spike_factor: Optional[float] = None
+    max_loss: float = 1e3               # a step with a larger loss counts as diverged (skipped); ≈ 2 at the start
+    max_skips: int = 20                 # stop with an error after this many consecutive skipped steps (0 = never)
     reported: dict[str, float] = field(default_factory=dict)   # the paper's numbers for this preset
+
+# %% ../nbs/13_train_diffusion.ipynb #de4506b9
+def check_config(cfg: DiffusionConfig) -> DiffusionConfig:
+    "One clear `ConfigError` for a config that cannot train, before anything is read or written."
+    if cfg.batch < 1: raise ConfigError(f"batch must be ≥ 1, got {cfg.batch}")
+    if cfg.batch_gpu < 0: raise ConfigError(f"batch_gpu must be ≥ 0 (0 = batch / processes), got {cfg.batch_gpu}")
+    for k in ('total', 'log_every', 'ckpt_every', 'ema_halflife', 'transport.uniform_after', 'optim.warmup'):
+        v = cfg
+        for part in k.split('.'): v = getattr(v, part)
+        n = parse_images(v)
+        if k in ('total', 'log_every', 'ckpt_every') and n < 1: raise ConfigError(f"{k} must be ≥ 1 image, got {v!r}")
+    for s in cfg.snapshots: parse_images(s)
+    if not (cfg.optim.lr > 0 and math.isfinite(cfg.optim.lr)): raise ConfigError(f"optim.lr must be a positive number, got {cfg.optim.lr}")
+    for k in ('label_dropout', 'flip_p'):
+        if not 0 <= getattr(cfg, k) <= 1: raise ConfigError(f"{k} must be in [0, 1], got {getattr(cfg, k)}")
+    if cfg.ckpt_keep < 0 or cfg.max_skips < 0: raise ConfigError("ckpt_keep and max_skips must be ≥ 0")
+    if not cfg.max_loss > 0: raise ConfigError(f"max_loss must be > 0, got {cfg.max_loss}")
+    return cfg
 
 # %% ../nbs/13_train_diffusion.ipynb #d80186fa
 def repa_loss(proj, target):
     "Negative cosine similarity between projected tokens and VFM features, mean over tokens then batch."
     return -F.cosine_similarity(proj.float(), target.float(), dim=-1).mean(-1).mean()
-
-def standardize_cls(cls): return F.layer_norm(cls.float(), cls.shape[-1:])
 
 # %% ../nbs/13_train_diffusion.ipynb #32f43ba6
 def draw_noise(batch: dict, cfg: DiffusionConfig, num_classes: int, gen: torch.Generator, images_seen: int = 0) -> dict:
@@ -111,7 +131,7 @@ def diffusion_loss(model, batch: dict, cfg: DiffusionConfig) -> dict:
     t = batch['t']
     xt, v = interpolate(batch['z'], batch['eps'], t)
     cls_t = cls_v = None
-    if mc.cls_dim: cls_t, cls_v = interpolate(standardize_cls(batch['cls']), batch['eps_cls'], t)
+    if mc.cls_dim: cls_t, cls_v = interpolate(batch['cls'].float(), batch['eps_cls'], t)
     out = model(xt, t, batch['y'], cls=cls_t)
     terms = {'loss_v': velocity_loss(out.v, v, tc.cos_weight).mean()}
     loss = terms['loss_v']
@@ -148,109 +168,147 @@ def _check_data(cfg: DiffusionConfig, data: LatentData):
         for k in ('cls_dim', 'proj_dim'):
             if getattr(mc, k) and getattr(mc, k) != D: raise ConfigError(f"model.{k} = {getattr(mc, k)} but cached VFM features are {D}-d")
 
-def train(cfg: DiffusionConfig, run_dir, max_seconds: float = None, progress: bool = True, cpu=None) -> dict:
-    "Train (or resume) a latent diffusion model in `run_dir`; returns a summary."
-    run = RunDir(run_dir).init(cfg)
-    acc = make_accelerator(cfg.precision, cpu)
-    seed_everything(cfg.seed)
+def _judged(loss: torch.Tensor, max_loss: float) -> torch.Tensor:
+    "The loss as the step guard judges it: a finite loss beyond `max_loss` is a diverged one (counted as non-finite)."
+    return loss if loss.detach().abs() <= max_loss else torch.full_like(loss, float('nan'))
+
+def _crossed(marks, before: int, after: int) -> bool: return any(before < m <= after for m in marks)
+
+def train(cfg: DiffusionConfig, run_dir, progress: bool = True, cpu=None, force_config: bool = False) -> dict:
+    "Train (or resume) a latent diffusion model in `run_dir` until `cfg.total` images; returns a summary."
+    check_config(cfg)
     feats = bool(cfg.model.cls_dim or cfg.model.proj_dim)
-    data = LatentData(cfg.cache, cfg.flip_p, cfg.sample_posterior, features=feats, seed=cfg.seed)
+    data = LatentData(cfg.cache, cfg.flip_p, cfg.sample_posterior, features=feats, seed=cfg.seed)   # a broken cache fails here
     _check_data(cfg, data)
-    model = DiT(cfg.model)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.optim.lr, betas=tuple(cfg.optim.betas),
-                            weight_decay=cfg.optim.weight_decay, eps=cfg.optim.eps)
-    ema = EMA(model, parse_images(cfg.ema_halflife), cfg.ema_rampup)
-    guard = StepGuard(cfg.spike_factor, accelerator=acc)
-    images, step = 0, 0
-    ck = latest_checkpoint(run.checkpoints)
-    if ck is not None:
-        st = load_checkpoint(ck, {'model': model, 'ema': ema}, {'opt': opt})
-        images, step = st['images'], st['meta']['step']; guard.load_state_dict(st['meta']['guard'])
-        if acc.is_main_process and progress: print(f"resumed from {ck.name} at {fmt_kimg(images)}")
-    model, opt = acc.prepare(model, opt)
-    raw = acc.unwrap_model(model)
+    acc = make_accelerator(cfg.precision, cpu)
     W, R = acc.num_processes, acc.process_index
     if cfg.batch % W: raise ConfigError(f"batch {cfg.batch} not divisible by {W} processes")
     per_rank = cfg.batch // W; micro = cfg.batch_gpu or per_rank
     if per_rank % micro: raise ConfigError(f"per-process batch {per_rank} not divisible by batch_gpu {micro}")
     n_micro = per_rank // micro
+    run = RunDir(run_dir).init(cfg, force_config)              # rank 0: lock, refuse another run's config, record
+    acc.wait_for_everyone()
+    seed_everything(cfg.seed)
+    model = DiT(cfg.model)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.optim.lr, betas=tuple(cfg.optim.betas),
+                            weight_decay=cfg.optim.weight_decay, eps=cfg.optim.eps)
+    ema = EMA(model, parse_images(cfg.ema_halflife), cfg.ema_rampup)
+    guard = StepGuard(cfg.spike_factor, accelerator=acc, max_consecutive=cfg.max_skips)
+    images, step = 0, 0
+    ck = latest_checkpoint(run.checkpoints)
+    if ck is not None:
+        st = load_checkpoint(ck, {'model': model, 'ema': ema}, {'opt': opt})
+        images, step = st['images'], st['meta']['step']; guard.load_state_dict(st['meta']['guard'])
+        if acc.is_main_process and progress: print(f"resumed from {ck.name} at {fmt_kimg(images)}", flush=True)
+    model, opt = acc.prepare(model, opt)
+    raw = acc.unwrap_model(model)
     total, log_every, ckpt_every = parse_images(cfg.total), parse_images(cfg.log_every), parse_images(cfg.ckpt_every)
-    warm = parse_images(cfg.optim.warmup)
+    warm, snaps = parse_images(cfg.optim.warmup), sorted(parse_images(s) for s in cfg.snapshots)
 
-    def checkpoint():
-        if acc.is_main_process:
-            save_checkpoint(run.checkpoints, images, {'model': raw, 'ema': ema}, {'opt': opt},
-                            meta={'step': step, 'guard': guard.state_dict()}, keep=cfg.ckpt_keep)
+    def checkpoint():                                             # every rank (collective: each rank's RNG), rank 0 writes
+        save_checkpoint(run.checkpoints, images, {'model': raw, 'ema': ema}, {'opt': opt},
+                        meta={'step': step, 'guard': guard.state_dict()}, keep=cfg.ckpt_keep, collective=True)
+    def snapshot():                                               # EMA only, never pruned: the points of a gFID curve
+        if acc.is_main_process: save_checkpoint(run.path / 'snapshots', images, {'ema': ema}, meta={'step': step}, keep=0)
         acc.wait_for_everyone()
 
-    if ck is None: checkpoint()                                   # the starting point is a checkpoint too
-    t0, t_log, img_log, acc_terms = time.time(), time.time(), images, {}
+    if ck is None:                                                # the starting point is a checkpoint too
+        checkpoint()
+        if 0 in snaps: snapshot()
+    start_images, t0, t_log, img_log, acc_terms, rec = images, time.time(), time.time(), images, {}, {}
     bar = None
     if progress and acc.is_main_process:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=total, initial=images, unit='img', unit_scale=True, desc='diffusion', mininterval=5)
+        import sys; from tqdm import tqdm                         # total = the budget: the ETA is the budget's
+        bar = tqdm(total=total, initial=images, unit='img', unit_scale=True, desc='diffusion', mininterval=5, file=sys.stderr)
     model.train()
-    while images < total:
-        for g in opt.param_groups: g['lr'] = cfg.optim.lr * (min(1.0, (images + cfg.batch) / warm) if warm else 1.0)
-        full = draw_noise(data.batch(step, cfg.batch), cfg, cfg.model.num_classes,
-                          torch.Generator().manual_seed(cfg.seed * 1_000_003 + step), images)
-        mine = {k: v[R * per_rank:(R + 1) * per_rank] for k, v in full.items()}
-        for i in range(n_micro):
-            mb = {k: v[i * micro:(i + 1) * micro] for k, v in mine.items()}
-            ctx = acc.no_sync(model) if i < n_micro - 1 else nullcontext()
-            with ctx:
-                terms = diffusion_loss(model, mb, cfg)
-                acc.backward(terms['loss'] / n_micro)
-            for k, v in terms.items(): acc_terms[k] = acc_terms.get(k, 0.0) + v.item() / n_micro
-        acc_terms['n'] = acc_terms.get('n', 0) + 1
-        if guard.check(terms['loss'], model.parameters()):
-            if cfg.optim.grad_clip: acc.clip_grad_norm_(model.parameters(), cfg.optim.grad_clip)
-            opt.step()
-            ema.update(raw, cfg.batch, images)
-        opt.zero_grad(set_to_none=True)
-        images += cfg.batch; step += 1
-        if bar is not None: bar.update(cfg.batch)
-        if images // log_every != (images - cfg.batch) // log_every or images >= total:
-            n = acc_terms.pop('n'); now = time.time()
-            rec = {'kimg': images / 1000, 'step': step, **{k: v / n for k, v in acc_terms.items()},
-                   'grad_norm': getattr(guard, 'last_norm', None), 'img_per_s': (images - img_log) / (now - t_log),
-                   'skipped': guard.skipped_nonfinite + guard.skipped_spike, 'lr': opt.param_groups[0]['lr'],
-                   'time': now - t0}
-            if acc.is_main_process: run.log(rec)
-            if bar is not None: bar.set_postfix(loss=f"{rec['loss']:.4f}")
-            acc_terms, t_log, img_log = {}, now, images
-        out_of_time = max_seconds is not None and time.time() - t0 > max_seconds
-        if images // ckpt_every != (images - cfg.batch) // ckpt_every or images >= total or out_of_time: checkpoint()
-        if out_of_time: break
+    stop, preempted = Preemption(), False                         # SIGTERM: checkpoint at the next step, then return
+    try:
+        while images < total:
+            for g in opt.param_groups: g['lr'] = cfg.optim.lr * (min(1.0, (images + cfg.batch) / warm) if warm else 1.0)
+            full = draw_noise(data.batch(step, cfg.batch), cfg, cfg.model.num_classes,
+                              torch.Generator().manual_seed(cfg.seed * 1_000_003 + step), images)
+            mine = {k: v[R * per_rank:(R + 1) * per_rank] for k, v in full.items()}
+            loss = 0.
+            for i in range(n_micro):
+                mb = {k: v[i * micro:(i + 1) * micro] for k, v in mine.items()}
+                ctx = acc.no_sync(model) if i < n_micro - 1 else nullcontext()
+                with ctx:
+                    terms = diffusion_loss(model, mb, cfg)
+                    acc.backward(terms['loss'] / n_micro)
+                loss = loss + terms['loss'].detach() / n_micro
+                for k, v in terms.items(): acc_terms[k] = acc_terms.get(k, 0.0) + v.item() / n_micro
+            acc_terms['n'] = acc_terms.get('n', 0) + 1
+            if guard.check(_judged(loss, cfg.max_loss), model.parameters()):   # raises DivergedError after max_skips in a row
+                ema.update(raw, cfg.batch, images)       # the weights this step's sane loss just evaluated, before they move
+                if cfg.optim.grad_clip: acc.clip_grad_norm_(model.parameters(), cfg.optim.grad_clip)
+                opt.step()
+            opt.zero_grad(set_to_none=True)
+            images += cfg.batch; step += 1
+            if bar is not None: bar.update(cfg.batch)
+            if images // log_every != (images - cfg.batch) // log_every or images >= total:
+                n = acc_terms.pop('n'); now = time.time()
+                rec = {'kimg': images / 1000, 'step': step, **{k: v / n for k, v in acc_terms.items()},
+                       'grad_norm': getattr(guard, 'last_norm', None), 'img_per_s': (images - img_log) / (now - t_log),
+                       'skipped': guard.skipped_nonfinite + guard.skipped_spike, 'lr': opt.param_groups[0]['lr'],
+                       'time': now - t0}
+                if acc.is_main_process: run.log(rec)
+                if bar is not None: bar.set_postfix(loss=f"{rec['loss']:.4f}")
+                acc_terms, t_log, img_log = {}, now, images
+            if images // ckpt_every != (images - cfg.batch) // ckpt_every or images >= total: checkpoint()
+            if _crossed(snaps, images - cfg.batch, images): snapshot()
+            if stop.requested(acc.device):
+                checkpoint(); preempted = True; break
+    finally: stop.restore()
     if bar is not None: bar.close()
-    return {'images': images, 'step': step, 'done': images >= total, 'run_dir': str(run.path),
-            'skipped': guard.skipped_nonfinite + guard.skipped_spike}
+    secs = time.time() - t0
+    res = {'images': images, 'step': step, 'done': images >= total, 'preempted': preempted, 'run_dir': str(run.path),
+           'skipped': guard.skipped_nonfinite + guard.skipped_spike, 'images_this_run': images - start_images,
+           'seconds': round(secs, 1), 'img_per_s': (images - start_images) / max(secs, 1e-9), 'loss': rec.get('loss', math.nan),
+           'world': W, 'snapshots': [p.name for p in list_checkpoints(run.path / 'snapshots')]}
+    if progress and acc.is_main_process:
+        print(f"diffusion {run.path}: {images:,} of {total:,} images; this run {res['images_this_run']:,} images in {secs:.0f} s "
+              f"({res['img_per_s']:.1f} img/s, {W} process(es)); loss {res['loss']:.4f}; {res['skipped']} skipped; "
+              f"{len(res['snapshots'])} snapshot(s)", flush=True)
+    return res
+
+def _load_ckpt(ck: Path, modules: dict):
+    try: return load_checkpoint(ck, modules, restore_rng=False, fallback=False)   # this checkpoint, or an error
+    except VfmvaeError: raise
+    except Exception as e:   # noqa: BLE001 — a truncated or corrupt file, whichever reader notices it
+        raise VfmvaeError(f"checkpoint {ck} is unreadable ({type(e).__name__}: {str(e)[:120]}); use another checkpoint") from None
 
 def load_model(run_dir, which='ema', checkpoint=None) -> DiT:
     "The DiT of a run folder (EMA weights by default) from its newest (or the given) checkpoint, in eval mode."
     run_dir = Path(run_dir)
+    if not (run_dir / 'config.yaml').is_file(): raise VfmvaeError(f"{run_dir} is not a diffusion run folder (no config.yaml)")
     cfg = load_config(DiffusionConfig, run_dir / 'config.yaml')
     m = DiT(cfg.model)
     ck = Path(checkpoint) if checkpoint else latest_checkpoint(run_dir / 'checkpoints')
-    if ck is None: raise FileNotFoundError(f"no checkpoint in {run_dir}/checkpoints")
-    if which == 'ema':
-        sd = {}; load_checkpoint(ck, {'ema': sd}, restore_rng=False)
-        m.load_state_dict(sd)
-    else: load_checkpoint(ck, {'model': m}, restore_rng=False)
+    if ck is None: raise VfmvaeError(f"no complete checkpoint in {run_dir}/checkpoints")
+    if not ck.is_dir(): raise VfmvaeError(f"checkpoint not found: {ck}")
+    sd = {}; _load_ckpt(ck, {which: sd})
+    try: m.load_state_dict(sd)
+    except RuntimeError as e: raise VfmvaeError(f"checkpoint {ck} does not fit its run's model ({str(e)[:120]})") from None
     return m.eval()
 
+def train_diffusion(config, overrides=(), run=None, progress: bool = True, force_config: bool = False, cpu=None) -> dict:
+    """Train (or resume) from a preset path, a dict or a `DiffusionConfig`, with `key=value` overrides (e.g. `total=200k`,
+    `snapshots=[25k,50k,100k,200k]`); the run folder defaults to runs/diffusion/<preset name>. Returns `train`'s summary."""
+    base = config_to_dict(config) if isinstance(config, DiffusionConfig) else config
+    cfg = load_config(DiffusionConfig, base, list(overrides))
+    run = run or f"runs/diffusion/{Path(config).stem if isinstance(config, (str, Path)) else 'run'}"
+    return train(cfg, run, progress, cpu, force_config)
+
 # %% ../nbs/13_train_diffusion.ipynb #849f9b4d
-from fastcore.script import call_parse, Param
+from fastcore.script import call_parse, Param, store_true
 from .core import user_errors
 
 @call_parse
 @user_errors
 def main(config: Param("YAML preset (configs/diffusion/*.yaml)", str),
          run: Param("run folder (resumed if it has checkpoints)", str) = None,
-         set: Param("overrides key=value", str, nargs='*') = None,
-         minutes: Param("stop (with a checkpoint) after this many minutes; rerun to continue", float) = None):
-    "Train a latent diffusion model from a preset."
-    cfg = load_config(DiffusionConfig, config, set or [])
-    run = run or f"runs/diffusion/{Path(config).stem}"
-    res = train(cfg, run, max_seconds=minutes * 60 if minutes else None)
-    print(json.dumps(res))
+         set: Param("overrides key=value, e.g. total=60k", str, nargs='*') = None,
+         force_config: Param("resume even though the config changed", store_true) = False):
+    "Train a latent diffusion model from a preset, for its image budget `total`."
+    res = train_diffusion(config, set or [], run, force_config=force_config)
+    if int(os.environ.get('RANK', 0)) == 0: print(json.dumps(res))
