@@ -12,8 +12,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['SIZES', 'DiTConfig', 'RMSNorm', 'make_norm', 'SwiGLU', 'GeluMLP', 'timestep_embedding', 'TimestepEmbedder',
-           'sincos_2d', 'rope_2d', 'apply_rope', 'Attention', 'modulate', 'DiTBlock', 'DiTOutput', 'DiT', 'block_taps',
-           'lightningdit_config', 'sit_reg_config', 'count_params']
+           'sincos_2d', 'rope_2d', 'apply_rope', 'Attention', 'modulate', 'norm_modulate', 'DiTBlock', 'DiTOutput',
+           'DiT', 'block_taps', 'lightningdit_config', 'sit_reg_config', 'count_params']
 
 # %% ../nbs/10_dit.ipynb #87b0d618
 @dataclass
@@ -46,9 +46,11 @@ class RMSNorm(nn.Module):
     "Root-mean-square norm with a learned gain: x / √(mean(x²) + eps) · w, normalised in fp32 (LLaMA's, LightningDiT's)."
     def __init__(self, dim, eps=1e-6):
         super().__init__(); self.eps = eps; self.weight = nn.Parameter(torch.ones(dim))
-    def forward(self, x):
+    def normalize(self, x):
+        "x / √(mean(x²) + eps), without the gain."
         xf = x.float()
-        return (xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + self.eps)).to(x.dtype) * self.weight
+        return (xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + self.eps)).to(x.dtype)
+    def forward(self, x): return self.normalize(x) * self.weight
 
 def make_norm(kind, dim, affine=False, eps=1e-6):
     "RMSNorm (always with its gain) or LayerNorm (learned affine only if `affine`)."
@@ -96,7 +98,7 @@ def sincos_2d(width, grid):
     return torch.cat([one(width // 2, gx), one(width // 2, gy)], dim=1).float()
 
 def rope_2d(head_dim, grid, n_extra=0, theta=10000.0):
-    "cos/sin tables (n_extra + grid², head_dim) for 2-D RoPE; the first `n_extra` tokens get the identity rotation."
+    "cos and signed sin tables (n_extra + grid², head_dim) for 2-D RoPE; the first `n_extra` tokens are not rotated."
     q = head_dim // 2
     if q % 2: raise ValueError(f"2-D RoPE needs head_dim divisible by 4, got {head_dim}")
     freqs = 1.0 / theta ** (torch.arange(0, q, 2, dtype=torch.float64) / q)          # (q/2,)
@@ -104,15 +106,14 @@ def rope_2d(head_dim, grid, n_extra=0, theta=10000.0):
     ay, ax = gy.flatten()[:, None] * freqs, gx.flatten()[:, None] * freqs            # (N, q/2)
     ang = torch.cat([ay, ay, ax, ax], dim=1)                                          # pairs (i, i+q/2) per half
     ang = torch.cat([torch.zeros(n_extra, head_dim, dtype=ang.dtype), ang])
-    return ang.cos().float(), ang.sin().float()
+    sign = torch.tensor([-1.0, 1.0], dtype=ang.dtype).repeat_interleave(q // 2).repeat(2)   # rotate-half's minus sign
+    return ang.cos().float(), (ang.sin() * sign).float()
 
 def apply_rope(x, cos, sin):
-    "Rotate (B, H, N, D) by the tables; rotate-half form within each half of D."
-    D = x.shape[-1]; q = D // 2
-    def rot(h):
-        a, b = h.chunk(2, dim=-1); return torch.cat([-b, a], dim=-1)
-    xr = torch.cat([rot(x[..., :q]), rot(x[..., q:])], dim=-1)
-    return x * cos.to(x.dtype) + xr * sin.to(x.dtype)
+    "Rotate (B, H, N, D) by the `rope_2d` tables: within each half of D, pair (i, i + D/4) turns by its angle."
+    D = x.shape[-1]
+    swapped = x.unflatten(-1, (2, 2, D // 4)).flip(-2).flatten(-3)              # [a1 b1 a2 b2] → [b1 a1 b2 a2]
+    return torch.addcmul(x * cos.to(x.dtype), swapped, sin.to(x.dtype))
 
 # %% ../nbs/10_dit.ipynb #b05bdff1
 class Attention(nn.Module):
@@ -135,6 +136,11 @@ class Attention(nn.Module):
 
 def modulate(x, shift, scale): return x * (1 + scale[:, None]) + shift[:, None]
 
+def norm_modulate(norm, x, shift, scale):
+    "`modulate(norm(x), shift, scale)` in one elementwise pass: an RMSNorm's gain folds into the adaLN scale."
+    if isinstance(norm, RMSNorm): return torch.addcmul(shift[:, None], norm.normalize(x), (norm.weight * (1 + scale))[:, None])
+    return torch.addcmul(shift[:, None], norm(x), (1 + scale)[:, None])
+
 class DiTBlock(nn.Module):
     "adaLN-Zero transformer block: x + g·Attn(mod(norm x)), x + g·MLP(mod(norm x))."
     def __init__(self, c: DiTConfig):
@@ -146,8 +152,8 @@ class DiTBlock(nn.Module):
         self.ada = nn.Sequential(nn.SiLU(), nn.Linear(c.width, 6 * c.width))
     def forward(self, x, cond, rope=None):
         s1, sc1, g1, s2, sc2, g2 = self.ada(cond).chunk(6, dim=-1)
-        x = x + g1[:, None] * self.attn(modulate(self.norm1(x), s1, sc1), rope)
-        return x + g2[:, None] * self.mlp(modulate(self.norm2(x), s2, sc2))
+        x = torch.addcmul(x, g1[:, None], self.attn(norm_modulate(self.norm1, x, s1, sc1), rope))
+        return torch.addcmul(x, g2[:, None], self.mlp(norm_modulate(self.norm2, x, s2, sc2)))
 
 # %% ../nbs/10_dit.ipynb #2d2649ff
 @dataclass
@@ -220,7 +226,7 @@ class DiT(nn.Module):
             if return_blocks: blocks.append(h)
             if c.proj_dim and i + 1 == c.proj_depth and self.training: proj = self.projector(h)
         shift, scale = self.final_ada(cond).chunk(2, dim=-1)
-        h = modulate(self.final_norm(h), shift, scale)
+        h = norm_modulate(self.final_norm, h, shift, scale)
         n0 = 1 if c.cls_dim else 0
         v = self.unpatchify(self.final(h[:, n0:]))
         return DiTOutput(v=v, cls_v=self.cls_head(h[:, 0]) if c.cls_dim else None, proj=proj,
