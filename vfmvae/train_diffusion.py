@@ -306,9 +306,9 @@ from .core import user_errors
 @call_parse
 @user_errors
 def main(config: Param("YAML preset (configs/diffusion/*.yaml)", str),
-         run: Param("run folder (resumed if it has checkpoints)", str) = None,
+         run_dir: Param("run folder (resumed if it has checkpoints; default runs/diffusion/<preset>)", str) = None,
          set: Param("overrides key=value, e.g. total=60k", str, nargs='*') = None,
          force_config: Param("resume even though the config changed", store_true) = False):
     "Train a latent diffusion model from a preset, for its image budget `total`."
-    res = train_diffusion(config, set or [], run, force_config=force_config)
+    res = train_diffusion(config, set or [], run_dir, force_config=force_config)
     if int(os.environ.get('RANK', 0)) == 0: print(json.dumps(res))
