@@ -318,19 +318,20 @@ def _read_json(f: Path) -> dict:
     except (OSError, ValueError) as e: raise AssetError(f"cannot read {f}: {type(e).__name__}") from None
 
 def _hub_folder(name: str) -> Path:
-    "The local snapshot of hub repo `name`: the HF cache first, the hub only when reachable (one clear line otherwise)."
+    "The local snapshot of hub repo `name` (our two files only): the HF cache first, the hub only when reachable."
     from huggingface_hub import snapshot_download
     from vfmvae.assets import _hub_offline
-    try: return Path(snapshot_download(name, local_files_only=True))
+    files = ["config.yaml", "model.safetensors"]
+    try: return Path(snapshot_download(name, allow_patterns=files, local_files_only=True))
     except Exception: pass
     if _hub_offline():
         raise AssetError(f"{name!r} is no local folder, nor in the local Hugging Face cache, and the hub is offline here: "
                          f"download it where the hub is reachable (huggingface-cli download {name}) and pass the folder")
-    try: return Path(snapshot_download(name))
+    try: return Path(snapshot_download(name, allow_patterns=files))
     except Exception as e: raise AssetError(f"cannot download {name!r} from the Hugging Face hub ({type(e).__name__})") from None
 
 def load_tokenizer(path: Union[str, Path], allow_untrained: bool = False) -> Tokenizer:
-    "A `Tokenizer` from a run folder (newest complete checkpoint, EMA), a checkpoint folder, a `save_pretrained` folder or a hub name."
+    "A `Tokenizer` from a run folder (newest complete checkpoint, EMA), a checkpoint folder, a `save_pretrained` folder, a hub name, or the official release (.pth)."
     from vfmvae.runs import latest_checkpoint
     s = str(path)
     if s.startswith(("vfmvae-preset:", "preset:")):
@@ -343,6 +344,12 @@ def load_tokenizer(path: Union[str, Path], allow_untrained: bool = False) -> Tok
         if m is None or s.startswith((".", "/", "~")):
             raise AssetError(f"no tokenizer at {s}: expected a run folder, a checkpoint folder, a save_pretrained folder or a hub name owner/name")
         p = _hub_folder(m.group(1))
+        if not (p / "config.yaml").is_file():                  # not our format: the official release (vfmvae.interop)
+            from vfmvae.interop import load_official
+            return load_official(m.group(1))
+    if p.is_file() and p.suffix == ".pth":
+        from vfmvae.interop import load_official               # the official release's generator weights
+        return load_official(p)
     if (p / "state.json").is_file(): tok = _from_checkpoint(p, p.parent.parent / "config.yaml")
     elif (p / "checkpoints").is_dir():
         ck = latest_checkpoint(p / "checkpoints")
