@@ -17,9 +17,10 @@ from torch.nn.utils.parametrizations import spectral_norm
 # %% auto #0
 __all__ = ['resize_to', 'l1_loss', 'in_window', 'multiscale_l1', 'ssim', 'ssim_loss', 'gaussian_kl', 'VFHead', 'match_grid',
            'vf_loss', 'adaptive_weight', 'lpips_vgg_available', 'LPIPSVGG', 'EffNetPerceptual', 'build_perceptual',
-           'diff_augment', 'BatchNormLocal', 'DiscHead', 'EffNetBackbone', 'DinoBackbone', 'ProjectedDiscriminator',
-           'hinge_d_loss', 'hinge_g_loss', 'NLayerDiscriminator', 'MultiScalePatchGAN', 'lsgan_d_loss', 'lsgan_g_loss',
-           'feature_matching_loss', 'EqDraw', 'draw_equivariance', 'transform_latent', 'transform_image']
+           'channels_last', 'fold_batchnorms', 'frozen_backbone', 'diff_augment', 'BatchNormLocal', 'DiscHead',
+           'EffNetBackbone', 'DinoBackbone', 'ProjectedDiscriminator', 'hinge_d_loss', 'hinge_g_loss',
+           'NLayerDiscriminator', 'MultiScalePatchGAN', 'lsgan_d_loss', 'lsgan_g_loss', 'feature_matching_loss',
+           'EqDraw', 'draw_equivariance', 'transform_latent', 'transform_image']
 
 # %% ../nbs/05_losses.ipynb #87a8d517
 def resize_to(x: torch.Tensor, size, mode: str = "bilinear") -> torch.Tensor:
@@ -136,16 +137,17 @@ class EffNetPerceptual(nn.Module):
         if backbone is None:
             from vfmvae.assets import effnet_lite
             backbone = effnet_lite(variant, features_only=True, out_indices=out_indices, pretrained=pretrained)
-        self.backbone, self.resize = backbone.eval().requires_grad_(False), resize
+        self.backbone, self.resize = frozen_backbone(backbone), resize
         self.name = f"effnet-{variant}-perceptual (offline LPIPS substitute){'' if pretrained else ' RANDOM'}"
     def train(self, mode=True): super().train(mode); self.backbone.eval(); return self
+    def features(self, x) -> list[torch.Tensor]:
+        "Channel-unit-normalised feature maps (tf_efficientnet_lite normalises with mean = std = 0.5: [−1, 1] already)."
+        x = x.float()
+        if self.resize: x = resize_to(x, self.resize)
+        return [f / (f.square().sum(1, keepdim=True).sqrt() + 1e-10) for f in (f.float() for f in self.backbone(channels_last(x)))]
     def forward(self, x, y, reduction="mean"):
-        xy = torch.cat([x, y]).float()                 # tf_efficientnet_lite normalises with mean = std = 0.5: [−1, 1] already
-        if self.resize: xy = resize_to(xy, self.resize)
-        d = 0.
-        for f in self.backbone(xy):
-            f = f.float(); f = f / (f.square().sum(1, keepdim=True).sqrt() + 1e-10)
-            fx, fy = f.chunk(2); d = d + (fx - fy).square().sum(1).flatten(1).mean(1)
+        with torch.no_grad(): fy = self.features(y)    # the target needs no graph
+        d = sum((fx - f).square().sum(1).flatten(1).mean(1) for fx, f in zip(self.features(x), fy))
         return d.mean() if reduction == "mean" else d
 
 def build_perceptual(kind: str = "auto", **kw) -> Optional[nn.Module]:
@@ -158,6 +160,28 @@ def build_perceptual(kind: str = "auto", **kw) -> Optional[nn.Module]:
         return LPIPSVGG()
     if kind == "effnet-lite": return EffNetPerceptual(**kw)
     raise ValueError(f"unknown perceptual loss {kind!r}")
+
+# %% ../nbs/05_losses.ipynb #bd8b6c70
+def channels_last(x: torch.Tensor) -> torch.Tensor: return x.contiguous(memory_format=torch.channels_last)
+
+@torch.no_grad()
+def fold_batchnorms(module: nn.Module) -> nn.Module:
+    "Fold each eval-mode BatchNorm2d into the Conv2d registered just before it (in place); BatchNormAct2d keeps its act."
+    for parent in module.modules():
+        kids = list(parent.named_children())
+        for (_, conv), (bn_name, bn) in zip(kids, kids[1:]):
+            if not (isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d) and bn.track_running_stats): continue
+            scale = (bn.weight if bn.affine else 1.) / torch.sqrt(bn.running_var + bn.eps)
+            b = conv.bias if conv.bias is not None else torch.zeros_like(bn.running_mean)
+            conv.weight.mul_(scale.view(-1, 1, 1, 1))
+            conv.bias = nn.Parameter((b - bn.running_mean) * scale + (bn.bias if bn.affine else 0.), requires_grad=False)
+            rest = [m for m in (getattr(bn, "drop", None), getattr(bn, "act", None)) if m is not None]
+            setattr(parent, bn_name, nn.Sequential(*rest) if rest else nn.Identity())
+    return module
+
+def frozen_backbone(net: nn.Module) -> nn.Module:
+    "Eval mode, no gradients, BatchNorms folded, weights channels_last."
+    return fold_batchnorms(net.eval().requires_grad_(False)).to(memory_format=torch.channels_last)
 
 # %% ../nbs/05_losses.ipynb #fe9f2bda
 def _translate(x, ratio):
@@ -200,10 +224,12 @@ class BatchNormLocal(nn.Module):
     def __init__(self, ch: int, virtual_bs: int = 8, eps: float = 1e-5):
         super().__init__(); self.vbs, self.eps = virtual_bs, eps
         self.weight, self.bias = nn.Parameter(torch.ones(ch)), nn.Parameter(torch.zeros(ch))
-    def forward(self, x):
-        shape = x.shape; B, C = shape[:2]
-        G = math.ceil(B / self.vbs)
-        assert B % G == 0, f"BatchNormLocal: batch {B} does not split into {G} equal virtual groups; use a multiple of {self.vbs}"
+    def forward(self, x, chunks: int = 1):
+        "`chunks` equal parts of the batch (e.g. real ‖ fake) are grouped separately, as if passed one by one."
+        shape = x.shape; B, C = shape[:2]; b = B // chunks
+        G = math.ceil(b / self.vbs)
+        assert b * chunks == B and b % G == 0, f"BatchNormLocal: batch {b} does not split into {G} equal virtual groups; use a multiple of {self.vbs}"
+        G *= chunks
         h = x.float().reshape(G, B // G, C, -1)
         m, v = h.mean((1, 3), keepdim=True), h.var((1, 3), keepdim=True, unbiased=False)
         h = ((h - m) / torch.sqrt(v + self.eps)).reshape(shape)
@@ -220,8 +246,9 @@ class DiscHead(nn.Module):
         super().__init__()
         blk = lambda k: nn.Sequential(_sn_conv1d(ch, ch, k), BatchNormLocal(ch, virtual_bs), nn.LeakyReLU(0.2))
         self.pre, self.res, self.cls = blk(1), blk(9), _sn_conv1d(ch, 1, 1)
-    def forward(self, x):
-        h = self.pre(x); h = (h + self.res(h)) / math.sqrt(2)
+    def forward(self, x, chunks: int = 1):
+        blk = lambda seq, t: seq[2](seq[1](seq[0](t), chunks))
+        h = blk(self.pre, x); h = (h + blk(self.res, h)) / math.sqrt(2)
         return self.cls(h).flatten(1)
 
 # %% ../nbs/05_losses.ipynb #597c8c5c
@@ -232,11 +259,11 @@ class EffNetBackbone(nn.Module):
         if model is None:
             from vfmvae.assets import effnet_lite
             model = effnet_lite(variant, features_only=True, out_indices=out_indices, pretrained=pretrained)
-        self.net = model.eval().requires_grad_(False)
+        self.net = frozen_backbone(model)
         self.channels, self.input_size = list(self.net.feature_info.channels()), input_size
         self.mean, self.std = (0.5, 0.5, 0.5), (0.5, 0.5, 0.5)
     def train(self, mode=True): super().train(mode); self.net.eval(); return self
-    def forward(self, x): return [f.flatten(2) for f in self.net(x)]
+    def forward(self, x): return [f.flatten(2) for f in self.net(channels_last(x))]
 
 class DinoBackbone(nn.Module):
     "Frozen DINO ViT (timm `vit_small_patch16_224_dino`) tapped at the patch embedding and `hooks` blocks, readout-add."
@@ -266,14 +293,15 @@ class ProjectedDiscriminator(nn.Module):
         self.heads = nn.ModuleList(DiscHead(c, virtual_bs) for c in backbone.channels)
         self.register_buffer("mean", torch.tensor(backbone.mean).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(backbone.std).view(1, 3, 1, 1), persistent=False)
-    def forward(self, x):
+    def forward(self, x, chunks: int = 1):
+        "Logits for `x`; with `chunks` > 1 the batch is that many equal parts (real ‖ fake), normalised apart in the heads."
         if self.diffaug: x = diff_augment(x, self.diffaug)
         x = (x.float() + 1) / 2
         s = self.backbone.input_size
         if x.shape[-1] > s and self.training and torch.rand(()) < self.crop_p:   # one crop for the batch (official)
             i, j = (torch.randint(0, d - s + 1, ()).item() for d in x.shape[-2:]); x = x[..., i:i + s, j:j + s]
         x = (resize_to(x, s) - self.mean) / self.std
-        return torch.cat([h(f.float()) for h, f in zip(self.heads, self.backbone(x))], 1)
+        return torch.cat([h(f.float(), chunks) for h, f in zip(self.heads, self.backbone(x))], 1)
 
 def hinge_d_loss(real_logits, fake_logits):
     "Discriminator hinge loss: mean(relu(1 − D(real))) + mean(relu(1 + D(fake)))."
