@@ -4,12 +4,11 @@
 
 # %% ../nbs/14_eval_gen.ipynb #1b7e8b74
 from __future__ import annotations
-import json, math, time
+import json, time
 from pathlib import Path
-from typing import Optional
 
 import numpy as np
-import torch, torch.nn.functional as F
+import torch
 
 from .core import VfmvaeError
 from .eval_recon import feature_stats, fid_from_stats, to_u8

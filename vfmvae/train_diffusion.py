@@ -8,7 +8,7 @@ import json, math, os, time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Optional, Union
+from typing import Literal, Optional
 
 import torch, torch.nn.functional as F
 
