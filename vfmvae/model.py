@@ -187,4 +187,3 @@ def _from_pretrained(cls, path, allow_untrained: bool = False):
     return tok
 
 VFMVAE.from_pretrained = classmethod(_from_pretrained)
-VFMVAE.load = classmethod(lambda cls, path: cls.from_pretrained(path).model)   # the network of a trained tokenizer folder
