@@ -4,7 +4,7 @@
 
 # %% ../nbs/04b_baselines.ipynb #55f17c27
 from __future__ import annotations
-import json, os, re, shutil
+import os, re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Optional, Union
@@ -302,20 +302,17 @@ def _from_folder(p: Path) -> Tokenizer:
     if mean is not None and torch.isfinite(mean).all(): tok.set_stats(mean, std)
     return tok
 
-def _from_checkpoint(ck: Path, run_config: Path) -> Tokenizer:
-    "One training checkpoint (its EMA weights over the live ones) of the run whose config is `run_config`."
+def _from_checkpoint(ck: Path, run_config: Path, fallback: bool) -> Tokenizer:
+    "A training checkpoint (EMA weights over the live ones), hash-checked; `fallback`: an older one if it does not load."
+    from vfmvae.runs import load_checkpoint
     d = _read_yaml(run_config)
     if not isinstance(d.get("model"), dict): raise ConfigError(f"{run_config}: no 'model' section naming the tokenizer")
     spec = config_from_dict(ModelSpec, d["model"])
-    sd = _read_tensors(ck / "model.safetensors")
-    sd.update(_read_tensors(ck / "ema.safetensors"))
-    images = int(_read_json(ck / "state.json").get("images", 0))
-    model = load_weights(build_tokenizer(spec), sd, ck)
-    return Tokenizer(model, trained=images > 0, source=f"{ck} (EMA, {images:,} images)")
-
-def _read_json(f: Path) -> dict:
-    try: return json.loads(f.read_text())
-    except (OSError, ValueError) as e: raise AssetError(f"cannot read {f}: {type(e).__name__}") from None
+    sd, ema = {}, {}
+    st = load_checkpoint(ck, {"model": sd, "ema": ema}, restore_rng=False, fallback=fallback)
+    used = ck.parent / f"ckpt-{st['images']:012d}"
+    model = load_weights(build_tokenizer(spec), sd | ema, used)
+    return Tokenizer(model, trained=st["images"] > 0, source=f"{used} (EMA, {st['images']:,} images)")
 
 def _hub_folder(name: str) -> Path:
     "The local snapshot of hub repo `name` (our two files only): the HF cache first, the hub only when reachable."
@@ -350,11 +347,11 @@ def load_tokenizer(path: Union[str, Path], allow_untrained: bool = False) -> Tok
     if p.is_file() and p.suffix == ".pth":
         from vfmvae.interop import load_official               # the official release's generator weights
         return load_official(p)
-    if (p / "state.json").is_file(): tok = _from_checkpoint(p, p.parent.parent / "config.yaml")
+    if (p / "state.json").is_file(): tok = _from_checkpoint(p, p.parent.parent / "config.yaml", fallback=False)
     elif (p / "checkpoints").is_dir():
         ck = latest_checkpoint(p / "checkpoints")
         if ck is None: raise AssetError(f"run folder {p} has no complete checkpoint under checkpoints/")
-        tok = _from_checkpoint(ck, p / "config.yaml")
+        tok = _from_checkpoint(ck, p / "config.yaml", fallback=True)
     elif (p / "config.yaml").is_file() and _read_yaml(p / "config.yaml").get("format") == FORMAT: tok = _from_folder(p)
     else: raise AssetError(f"{p} is not a tokenizer: no checkpoints/ (run folder), state.json (checkpoint) or {FORMAT} config.yaml")
     if not tok.trained and not allow_untrained:
