@@ -20,7 +20,7 @@ from .assets import AssetError
 from .vfm import VFMConfig, VFMEncoder
 from .latent import DiagonalGaussian
 from .decoder import DecoderConfig, Decoder, ResBlock, GroupNorm32
-from .model import VFMVAE, VFMVAEConfig, VFMVAEOutput, model_config
+from .model import VFMVAE, VFMVAEConfig, VFMVAEOutput, ModelPreset, model_config
 
 # %% auto #0
 __all__ = ['TokenizerKind', 'FORMAT', 'ConvEncoderConfig', 'ConvEncoder', 'BaselineConfig', 'BaselineVAE', 'baseline_config',
@@ -139,7 +139,7 @@ TokenizerKind = Literal["vfmvae", "klvae", "vavae"]
 class ModelSpec:
     "Which tokenizer: VFM-VAE or a baseline, built from a model preset (+ overrides); optional init from another run."
     kind: TokenizerKind = "vfmvae"
-    preset: str = "lite2-64"
+    preset: ModelPreset = "lite2-64"
     overrides: list[str] = field(default_factory=list)
     init_from: str = ""                    # run dir or checkpoint of the previous stage ("" = fresh init)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy, json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 import torch, torch.nn as nn, torch.nn.functional as F
 from safetensors.torch import save_file, load_file
 from .core import ConfigError, config_from_dict, config_to_dict, load_config
@@ -16,8 +16,8 @@ from .latent import AdapterConfig, LatentAdapter, DiagonalGaussian
 from .decoder import DecoderConfig, Decoder, synthesis_param_report
 
 # %% auto #0
-__all__ = ['SIGLIP2_L_256', 'MODEL_PRESETS', 'VFMVAEConfig', 'model_config', 'VFMVAEOutput', 'VFMVAE', 'param_report',
-           'format_param_report']
+__all__ = ['SIGLIP2_L_256', 'ModelPreset', 'MODEL_PRESETS', 'VFMVAEConfig', 'model_config', 'VFMVAEOutput', 'VFMVAE',
+           'param_report', 'format_param_report']
 
 # %% ../nbs/04a_model.ipynb #c4d58b17
 @dataclass
@@ -48,6 +48,8 @@ def _ablation(row: str) -> VFMVAEConfig:
     from vfmvae.decoder import ablation_decoder_configs
     return VFMVAEConfig(VFMConfig(SIGLIP2_L_256, layers=[-1], scale_factor=1.0), AdapterConfig(level_dims=[64]),
                         ablation_decoder_configs()[row], 256)
+
+ModelPreset = Literal["paper", "paper-baseline", "paper-mslf", "paper-modern", "lite2-64", "lite2-128", "lite0-64", "lite0-128"]
 
 MODEL_PRESETS = {
     "paper": _paper,
