@@ -227,16 +227,17 @@ class Tokenizer(nn.Module):
         return self.model.decode(z * self._v(self.std, z) + self._v(self.mean, z))[0].clamp(-1, 1)
 
     @torch.no_grad()
-    def fit_stats(self, images: torch.Tensor, batch_size: int = 32, flip: bool = True) -> "Tokenizer":
-        "Measure the latent statistics on `images` (and their mirror images): per channel, over posterior means."
-        from vfmvae.latents import channel_stats          # the caches' statistic, one definition
-        zs = []
+    def fit_stats(self, images: torch.Tensor, batch_size: int = 32, flip: bool = True, sample: bool = False) -> "Tokenizer":
+        "Measure the latent statistics on `images` (and their mirror images), per channel: of the posterior means, or, with `sample`, of posterior samples (exactly, no draw)."
+        from vfmvae.latents import channel_stats          # the caches' statistics, one definition
+        ms, ss = [], []
         for i in range(0, len(images), batch_size):
             x = self.images(images[i:i + batch_size])
-            zs += [self.model.encode(v).mean.double().cpu() for v in ([x, x.flip(-1)] if flip else [x])]
-        z = torch.cat(zs)
-        st = channel_stats(z, max_n=len(z))
-        return self.set_stats(st["mean"], st["std"])
+            for v in ([x, x.flip(-1)] if flip else [x]):
+                post = self.model.encode(v); ms.append(post.mean.double().cpu()); ss.append(post.std.double().cpu())
+        m, s = torch.cat(ms), torch.cat(ss)
+        st = channel_stats(m, s, max_n=len(m))
+        return self.set_stats(st["mean"], st["sample_std" if sample else "std"])
 
 # %% ../nbs/04b_baselines.ipynb #b7e1a009
 FORMAT = "vfmvae-tokenizer"
