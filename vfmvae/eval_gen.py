@@ -170,7 +170,8 @@ def evaluate_run(run, n=1000, ref_n=1000, checkpoint=None, overrides=(), seed=0,
     if npz: save_adm_npz(out / f"{stem}.npz", imgs, ys)
     return res
 
-def evaluate_snapshots(run, n=1000, ref_n=1000, overrides=(), seed=0, batch=100, npz=False, inc=None, ref: dict = None) -> list[dict]:
+def evaluate_snapshots(run, n=1000, ref_n=1000, overrides=(), seed=0, batch=100, npz=False, inc=None, ref: dict = None,
+                       progress=True) -> list[dict]:
     """gFID (and the other metrics) of every EMA snapshot of a run (`snapshots` in its config), each with the same `n`
     samples and seed: the points of a gFID-vs-training-images curve. A point already evaluated with the same settings
     is read back, not recomputed; the curve goes to `RUN/eval/curve.json`."""
@@ -184,8 +185,11 @@ def evaluate_snapshots(run, n=1000, ref_n=1000, overrides=(), seed=0, batch=100,
     for ck in snaps:
         p = run / 'eval' / f"{ck.name}-snapshot.json"
         old = json.loads(p.read_text()) if p.exists() else None
-        if old is not None and [old.get(k) for k in ('n', 'ref_n', 'seed', 'overrides')] == want: out.append(old); continue
-        out.append(evaluate_run(run, n, ref_n, ck, overrides, seed, batch, npz, inc, ref=ref))
+        reuse = old is not None and [old.get(k) for k in ('n', 'ref_n', 'seed', 'overrides')] == want
+        r = old if reuse else evaluate_run(run, n, ref_n, ck, overrides, seed, batch, npz, inc, ref=ref)
+        if progress: print(f"{run.name}: gFID-{n} at {r['images']:,} images = {r['gfid']:.2f} "
+                           + ('(read back)' if reuse else f"({r['seconds_generate'] + r['seconds_metrics']:.0f} s)"), flush=True)
+        out.append(r)
     curve = [{k: r[k] for k in ('images', 'kimg', 'gfid', 'sfid', 'kid', 'precision', 'recall', 'n', 'n_ref')} for r in out]
     (run / 'eval' / 'curve.json').write_text(json.dumps(curve, indent=1))
     return out

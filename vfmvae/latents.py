@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_latents.ipynb #7f96ffdf
 from __future__ import annotations
-import json, os, math, warnings
+import json, os, math, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -337,7 +337,7 @@ def cache_latents(out, tokenizer='pca', split='train', size=64, limit=0, feature
     for k, v in (('size', size), ('shard_size', shard_size), ('batch_size', batch_size), ('pca_dim', pca_dim), ('pca_f', pca_f)):
         if v < 1: raise ConfigError(f"{k} must be ≥ 1, got {v}")
     if workers < 0: raise ConfigError(f"workers must be ≥ 0, got {workers}")
-    _features(features)
+    t0 = time.time(); _features(features)
     tok = None if tokenizer == 'pca' else tokenizer_from_spec(tokenizer)          # a bad spec or folder fails here
     from vfmvae.assets import dataset_dir
     ds = image_folder(data or dataset_dir('imagenette', split), size, limit)
@@ -358,7 +358,10 @@ def cache_latents(out, tokenizer='pca', split='train', size=64, limit=0, feature
     if rank == 0:
         st = finalize_cache(out)
         summary.update(images=st['images'], unreadable=st['unreadable'], stats_std_mean=float(st['std'].mean()),
-                       stats_sample_std_mean=float(st['sample_std'].mean()))
+                       stats_sample_std_mean=float(st['sample_std'].mean()), seconds=round(time.time() - t0, 1))
+        if progress: print(f"latent cache {out}: {st['images']:,} images ({st['unreadable']} unreadable, skipped), latents "
+                           f"{'×'.join(map(str, summary['latent']))}, {res['written']} shard(s) written, {res['present']} present, "
+                           f"{summary['seconds']:.0f} s on {world} process(es)", flush=True)
     barrier()
     return summary
 
