@@ -15,8 +15,8 @@ from .latent import AttnProjection, to_tokens, to_map
 # %% auto #0
 __all__ = ['num_groups', 'GroupNorm32', 'EqualLinear', 'MappingNetwork', 'StyleSplit', 'tokens_nhwc', 'map_nhwc',
            'ModulatedPointwise', 'ModConvNeXtLayer', 'binomial_kernel', 'SeparableUpsample', 'ChannelRMSNorm',
-           'SelfAttention2d', 'ToRGB', 'ZInject', 'DecoderConfig', 'SynthesisBlock', 'Synthesis', 'ResBlock',
-           'ConvDecoder', 'Decoder', 'synthesis_param_report', 'ablation_decoder_configs']
+           'SelfAttention2d', 'ToRGB', 'ZInject', 'DecoderConfig', 'SynthesisBlock', 'Synthesis', 'ModulatedConv2d',
+           'ResBlock', 'ConvDecoder', 'Decoder', 'synthesis_param_report', 'ablation_decoder_configs']
 
 # %% ../nbs/04_decoder.ipynb #dcdc00f2
 def num_groups(c: int, max_groups: int = 32) -> int:
@@ -273,33 +273,48 @@ class Synthesis(nn.Module):
             c_in = 0 if i == 0 else ch[i - 1]
             c_inj = inject[i] if i < len(inject) else 0
             self.blocks.append(SynthesisBlock(i, c_in, ch[i], c_inj, ch[i - 1] if i else 0, cfg))
+        self.low_precision: Optional[torch.dtype] = None     # dtype of the last `bf16_blocks` blocks; None: bf16 on CUDA, else fp32
 
     def forward(self, Z: torch.Tensor, w: torch.Tensor):
         x = x_sum = None
         side, n = {}, len(self.blocks)
+        lp = self.low_precision or (torch.bfloat16 if Z.is_cuda else torch.float32)
         for i, blk in enumerate(self.blocks):
-            lowp = Z.is_cuda and i >= n - self.cfg.bf16_blocks
-            with torch.autocast("cuda", dtype=torch.bfloat16) if lowp else nullcontext():
+            lowp = lp != torch.float32 and i >= n - self.cfg.bf16_blocks
+            with torch.autocast(Z.device.type, dtype=lp) if lowp else nullcontext():
                 z_in = self.z_convs[i](Z) if i < len(self.z_convs) else None
                 x, x_sum, img = blk(x, z_in, w, x_sum)
             if img is not None and i < n - 1: side[img.shape[-1]] = img.float()
         return img.float(), side
 
 # %% ../nbs/04_decoder.ipynb #5dd1a4e5
+class ModulatedConv2d(nn.Module):
+    "Style-modulated, demodulated k×k conv (StyleGAN2), computed as input scaling · shared conv · output scaling."
+    def __init__(self, c_in: int, c_out: int, w_dim: int, kernel: int = 3):
+        super().__init__()
+        self.affine = StyleSplit(w_dim, c_in)
+        self.weight = nn.Parameter(torch.empty(c_out, c_in, kernel, kernel)); nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        self.bias = nn.Parameter(torch.zeros(c_out))
+    def forward(self, x, w):
+        s = self.affine(w).float()                                              # B×C_in
+        W = self.weight.float()
+        d = torch.rsqrt(s.square() @ W.square().sum((2, 3)).t() + 1e-8)         # B×C_out
+        y = F.conv2d(x * s.to(x.dtype)[:, :, None, None], self.weight.to(x.dtype), padding=self.weight.shape[-1] // 2)
+        return torch.addcmul(self.bias.to(y.dtype)[None, :, None, None], y, d.to(y.dtype)[:, :, None, None])
+
 class ResBlock(nn.Module):
-    "GN–SiLU–conv3–GN(·style)–SiLU–conv3 + shortcut."
+    "GN–SiLU–conv3–GN–SiLU–conv3 + shortcut; with `w_dim` both convs are weight-modulated by w."
     def __init__(self, c_in: int, c_out: int, w_dim: Optional[int] = None):
         super().__init__()
-        self.norm1, self.conv1 = GroupNorm32(c_in), nn.Conv2d(c_in, c_out, 3, padding=1)
-        self.norm2, self.conv2 = GroupNorm32(c_out), nn.Conv2d(c_out, c_out, 3, padding=1)
-        self.style = EqualLinear(w_dim, 2 * c_out) if w_dim else None
+        conv = (lambda a, b: ModulatedConv2d(a, b, w_dim)) if w_dim else (lambda a, b: nn.Conv2d(a, b, 3, padding=1))
+        self.norm1, self.conv1 = GroupNorm32(c_in), conv(c_in, c_out)
+        self.norm2, self.conv2 = GroupNorm32(c_out), conv(c_out, c_out)
+        self.modulated = bool(w_dim)
         self.skip = nn.Conv2d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
     def forward(self, x, w=None):
-        h = self.norm2(self.conv1(F.silu(self.norm1(x))))
-        if self.style is not None:
-            sc, sh = self.style(w).chunk(2, 1)
-            h = h * (1 + sc[:, :, None, None]) + sh[:, :, None, None]
-        return self.skip(x) + self.conv2(F.silu(h))
+        c = (lambda m, t: m(t, w)) if self.modulated else (lambda m, t: m(t))
+        h = c(self.conv1, F.silu(self.norm1(x)))
+        return self.skip(x) + c(self.conv2, F.silu(self.norm2(h)))
 
 class ConvDecoder(nn.Module):
     "SD-VAE-style conv decoder over Z (f16: 5 levels, 4 upsamplings); optional MSLF injections and style."
