@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_assets.ipynb #b8ede1b7
 from __future__ import annotations
-import hashlib, importlib.util, os, shutil, socket, tarfile, tempfile, urllib.request
+import hashlib, importlib.util, os, shutil, socket, tarfile, tempfile, threading, time, urllib.request
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -39,7 +39,7 @@ def dataset_dir(name: str = "imagenette", split: str = "train", root=None) -> Pa
     root = Path(root) if root is not None else data_root()
     d = root/name/split
     if not d.is_dir():
-        hint = " or run `vfmvae-assets imagenette` to download it" if name == "imagenette" else ""
+        hint = " or run `vfmvae-assets --what imagenette` to download it" if name == "imagenette" else ""
         raise AssetError(f"dataset '{name}/{split}' not found at {d}: set VFMVAE_DATA to the folder holding '{name}/'{hint}")
     classes = [c for c in d.iterdir() if c.is_dir()]
     if not classes or not any(f.suffix.lower() in IMAGE_EXTS for f in classes[0].iterdir()):
@@ -53,11 +53,24 @@ IMAGENETTE_ARCHIVES = {  # fast.ai's official archives and their MD5 checksums
     "160px": ("https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz", "e793b78cc4c9e9a4ccc0c1155377a412"),
 }
 
+def _resolve(host: str, port: int) -> list:
+    try: return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError: return []
+
 def reachable(host: str, port: int = 443, timeout: float = 2.0) -> bool:
-    "Whether a TCP connection to `host` opens within `timeout` seconds."
-    try:
-        with socket.create_connection((host, port), timeout=timeout): return True
-    except OSError: return False
+    "Whether a TCP connection to `host` opens within `timeout` seconds *in total* (name lookup and every address included)."
+    deadline = time.monotonic() + timeout
+    found: list = []
+    th = threading.Thread(target=lambda: found.extend(_resolve(host, port)), daemon=True)
+    th.start(); th.join(timeout)                  # a hanging resolver cannot hold us past the deadline
+    for family, kind, proto, _, addr in list(found):
+        left = deadline - time.monotonic()
+        if left <= 0: break
+        s = socket.socket(family, kind, proto)
+        try: s.settimeout(left); s.connect(addr); return True
+        except OSError: continue
+        finally: s.close()
+    return False
 
 def _md5(path: Path) -> str:
     h = hashlib.md5()
