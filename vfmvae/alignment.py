@@ -694,6 +694,7 @@ def main(tokenizer: Param("tokenizer: a run folder or a saved model folder", str
          data: Param("image folder, flat or with class sub-folders (default: Imagenette val)", str) = None,
          size: Param("working resolution (px)", int) = 256,
          limit: Param("at most this many images (sorted order)", int) = None,
+         per_class: Param("at most this many images per class sub-folder (a balanced subset)", int) = None,
          protocol: Param("transformation sets: 'official' (the paper's) or 'uniform' (extra)", str) = "official",
          k: Param("neighbourhood size", int) = 10,
          batch_size: Param("images per forward pass", int) = 32,
@@ -725,7 +726,7 @@ def main(tokenizer: Param("tokenizer: a run folder or a saved model folder", str
     else:
         a, ref = VFMEncoder(cfg_a), VFMEncoder(cfg_b)
         names = (_slug(reference), _slug(vfm))
-    ims = load_images(data, size, limit=limit, progress=True)
+    ims = load_images(data, size, per_class=per_class, limit=limit, progress=True)
     kw = dict(protocol=protocol, k=k, batch_size=batch_size, cache_dir=cache_dir, progress=True)
     t0 = time.time()
     res = (tokenizer_se_cknna(tok, ims.images, vfm=ref.to(dev), names=names, **kw) if tokenizer is not None
