@@ -675,6 +675,15 @@ def vfm_config(spec: str, like=None):
     if timm.is_model(spec.split(".")[0]): return VFMConfig(preset=f"timm:{spec}", layers=[-1])
     raise ConfigError(f"--vfm {spec!r} is neither a preset {sorted(VFM_PRESETS)}, a timm model name, nor a weights file")
 
+def _check_counts(k: int, batch_size: int, size: Optional[int]):
+    "One-line errors for bad counts, before anything loads."
+    if k < 2: raise ConfigError(f"--k must be >= 2, got {k}")
+    if batch_size < 1: raise ConfigError(f"--batch_size must be >= 1, got {batch_size}")
+    if size is not None and size < 16: raise ConfigError(f"--size must be >= 16 px, got {size}")
+
+def _check_n(k: int, n: int):
+    if not 4 <= n or not k < n: raise ConfigError(f"--k {k} needs more images than neighbours (and N >= 4); got N={n}")
+
 def _slug(s: str) -> str: return "".join(ch if ch.isalnum() or ch in "-." else "-" for ch in Path(str(s)).name or str(s))
 
 def _write_result(res: dict, tag: str, out_dir, fig_dir, title: str) -> dict:
@@ -709,6 +718,7 @@ def main(tokenizer: Param("tokenizer: a run folder or a saved model folder", str
     if (tokenizer is None) == (reference is None): raise ConfigError("give exactly one of --tokenizer or --reference")
     if reference is not None and vfm is None: raise ConfigError("--reference needs --vfm (the second VFM)")
     if protocol not in ("official", "uniform"): raise ConfigError(f"--protocol must be 'official' or 'uniform', got {protocol!r}")
+    _check_counts(k, batch_size, size)
     if reference is not None: cfg_a, cfg_b = vfm_config(reference), vfm_config(vfm)
     if data is None:
         from vfmvae.assets import dataset_dir
@@ -727,6 +737,7 @@ def main(tokenizer: Param("tokenizer: a run folder or a saved model folder", str
         a, ref = VFMEncoder(cfg_a), VFMEncoder(cfg_b)
         names = (_slug(reference), _slug(vfm))
     ims = load_images(data, size, per_class=per_class, limit=limit, progress=True)
+    _check_n(k, len(ims.images))
     kw = dict(protocol=protocol, k=k, batch_size=batch_size, cache_dir=cache_dir, progress=True)
     t0 = time.time()
     res = (tokenizer_se_cknna(tok, ims.images, vfm=ref.to(dev), names=names, **kw) if tokenizer is not None
@@ -763,6 +774,8 @@ def dit_main(run: Param("diffusion run folder (config.yaml + checkpoints)", str)
     from vfmvae.latents import cached_tokenizer, dinov2_targets, effnet_targets
     run = Path(run)
     if not (run / "config.yaml").is_file(): raise ConfigError(f"not a diffusion run folder (no config.yaml): {run}")
+    if not 0 <= t <= 1: raise ConfigError(f"--t must be in [0, 1] (1 = noise), got {t}")
+    _check_counts(k, batch_size, size)
     if data is None:
         from vfmvae.assets import dataset_dir
         data = dataset_dir("imagenette", "val")
@@ -788,6 +801,7 @@ def dit_main(run: Param("diffusion run folder (config.yaml + checkpoints)", str)
         if tg is None: raise ConfigError(f"--cls_features must be effnet_lite0 or dinov2[:<weights>], got {cls_features!r}")
         tg = tg.to(dev); cls_fn = lambda x: tg(x)[0]
     ims = load_images(data, size, limit=limit, progress=True)
+    _check_n(k, len(ims.images))
     rows = dit_layerwise_cknna(model, tok, ims.images, ref.to(dev), t=t, cls_fn=cls_fn, size=size, k=k,
                                batch_size=batch_size, progress=True)
     tag = tag or f"dit_{_slug(run)}_t{t:.2f}_n{len(ims.images)}"
