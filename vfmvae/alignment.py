@@ -387,14 +387,16 @@ def _stride_of(tok) -> int:
         if isinstance(s, int): return s
     return 1
 
+def _encode_latent(tokenizer, x, sample: bool = False):
+    "The latent map of images x: `encode(x[, sample])` → tensor, tuple or posterior (`.mean` unless `sample`)."
+    if "sample" not in inspect.signature(tokenizer.encode).parameters: return _latent_of(tokenizer.encode(x))
+    out = tokenizer.encode(x, sample=sample)
+    return out.sample() if sample and hasattr(out, "sample") else _latent_of(out)
+
 def tokenizer_extractor(tokenizer, size: int = 256, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5), sample: bool = False,
                         multiple: Optional[int] = None) -> Extractor:
     "Mean-pooled tokenizer latents: `encode(x[, sample=False])` → tensor / posterior `.mean`; default input in [-1, 1]."
-    takes_sample = "sample" in inspect.signature(tokenizer.encode).parameters
-    def fn(x):
-        dev = _device_of(tokenizer) if isinstance(tokenizer, nn.Module) else x.device
-        out = tokenizer.encode(x.to(dev), sample=sample) if takes_sample else tokenizer.encode(x.to(dev))
-        return _latent_of(out)
+    def fn(x): return _encode_latent(tokenizer, x.to(_device_of(tokenizer) if isinstance(tokenizer, nn.Module) else x.device), sample)
     return Extractor(fn, size, mean, std, multiple=multiple or _stride_of(tokenizer))
 
 # %% ../nbs/06_alignment.ipynb #afeaf559
@@ -593,7 +595,7 @@ def _pair_se_cknna(extractors: dict, images, protocol: Protocol = "official", k:
     feats = extract_features(extractors, images, T, batch_size, seed, cache_dir, log, progress)
     res = se_cknna({tn: feats[(na, "final", tn)] for tn in sets}, {tn: feats[(nb_, "final", tn)] for tn in sets}, T, k)
     res["rows"] = [dict(model_a=na, model_b=nb_, **r) for r in res["rows"]]
-    res["meta"] = dict(model_a=na, model_b=nb_, n_images=len(images), resolution=int(images.shape[-1]), k=k, seed=seed,
+    res["meta"] = dict(model_a=na, model_b=nb_, n_images=len(images), resolution=extractors[na].size, k=k, seed=seed,
                        protocol=protocol, sets=[t.name for t in T],
                        preprocessing="mean-pool; clip at sort(|x|)[int(0.95 n)]; L2-normalise rows",
                        inputs="ADM centre crop; antialiased bilinear; scale = smaller input (reflect-padded to the model's stride)")
@@ -610,10 +612,6 @@ def vfm_se_cknna(vfm_a, vfm_b, images, size: Optional[int] = None, names=("vfm_a
     "SE-CKNNA of one VFM's final representation vs another's: the VFM-vs-VFM reference (the paper's 0.50 line)."
     size = size or int(images.shape[-1])
     return _pair_se_cknna({names[0]: vfm_extractor(vfm_a, size), names[1]: vfm_extractor(vfm_b, size)}, images, **kw)
-
-def _encode_latent(tokenizer, x):
-    takes_sample = "sample" in inspect.signature(tokenizer.encode).parameters
-    return _latent_of(tokenizer.encode(x, sample=False) if takes_sample else tokenizer.encode(x))
 
 @torch.no_grad()
 def dit_block_features(model, tokenizer, images, t: float = 0.5, cls_fn: Optional[Callable] = None,
