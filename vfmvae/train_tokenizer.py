@@ -4,21 +4,22 @@
 
 # %% ../nbs/08_train_tokenizer.ipynb #7154ae16
 from __future__ import annotations
-import dataclasses, json, math, os, random, sys, time
+import dataclasses, json, math, os, sys, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Optional, Union
 
-import numpy as np
 import torch
 import torch.nn as nn
-from fastcore.script import call_parse, Param
-from .core import user_errors
+from fastcore.basics import patch
+from fastcore.script import call_parse, Param, store_true
 
-from .core import (ConfigError, RunDir, autocast, config_to_dict, load_config, parse_images, pick_device,
-                         save_config, seed_everything, set_rng_state)
-from .runs import EMA, StepGuard, latest_checkpoint, load_checkpoint, save_checkpoint
-from .data import DataConfig, build_source, build_stream, fixed_subset, load_images
+from .core import (ConfigError, RunDir, config_to_dict, load_config, parse_images, pick_device, save_config,
+                         seed_everything, user_errors)
+from .runs import EMA, Preemption, StepGuard, latest_checkpoint, load_checkpoint, save_checkpoint
+from .data import DataConfig, build_stream, reference_images
+from .baselines import ModelSpec, build_tokenizer
+from .feature_cache import FeatureCache
 from .losses import (EffNetBackbone, DinoBackbone, ProjectedDiscriminator, MultiScalePatchGAN, build_perceptual,
                            draw_equivariance, transform_image, transform_latent, EqDraw, l1_loss, multiscale_l1, in_window,
                            ssim_loss, vf_loss, adaptive_weight, hinge_d_loss, hinge_g_loss, lsgan_d_loss, lsgan_g_loss,
@@ -26,28 +27,19 @@ from .losses import (EffNetBackbone, DinoBackbone, ProjectedDiscriminator, Multi
 from .eval_recon import psnr, to_pm1, to_u8
 
 # %% auto #0
-__all__ = ['ImageCount', 'TINY_DECODER', 'ModelSpec', 'LossConfig', 'DiscConfig', 'TokenizerTrainConfig', 'build_tokenizer',
-           'baseline_overrides', 'vf_head', 'configure_stage', 'build_discriminators', 'trainable_state', 'eq_draw',
-           'generator_pass', 'g_losses', 'd_losses', 'micro_batches', 'allreduce_grads', 'TokenizerTrainer',
-           'tiny_config', 'main']
+__all__ = ['ImageCount', 'LossConfig', 'DiscConfig', 'TokenizerTrainConfig', 'vf_head', 'configure_stage', 'set_precision',
+           'build_discriminators', 'trainable_state', 'eq_draw', 'generator_pass', 'g_losses', 'd_losses',
+           'micro_batches', 'allreduce_grads', 'TokenizerTrainer', 'main']
 
 # %% ../nbs/08_train_tokenizer.ipynb #5cb0878e
 ImageCount = Union[int, str]
-
-@dataclass
-class ModelSpec:
-    "Which tokenizer: VFM-VAE or a baseline, built from a model preset (+ overrides); optional init from another run."
-    kind: Literal["vfmvae", "klvae", "vavae"] = "vfmvae"
-    preset: str = "lite2-64"
-    overrides: list[str] = field(default_factory=list)
-    init_from: str = ""                    # run dir or checkpoint of the previous stage ("" = fresh init)
 
 @dataclass
 class LossConfig:
     "Generator loss weights (architecture.md §4) and the equivariance regularisation."
     l1: float = 1.0
     perceptual: float = 10.0
-    perceptual_kind: str = "auto"          # auto | lpips-vgg | effnet-lite | none
+    perceptual_kind: Literal["auto", "lpips-vgg", "effnet-lite", "none"] = "auto"
     perceptual_variant: str = "lite0"
     ssim: float = 0.0
     multiscale: float = 0.1
@@ -55,6 +47,7 @@ class LossConfig:
     kl: float = 1e-6
     vf: float = 5.0                        # λ_VF; adaptive weight when vf_adaptive
     vf_adaptive: bool = True
+    vf_adaptive_every: int = 4             # recompute the adaptive weight every N steps, reuse it between (1 = every step, official)
     vf_distmat_margin: float = 0.0
     vf_cos_margin: float = 0.0
     adv: float = 1.0                       # projected-D hinge
@@ -63,7 +56,7 @@ class LossConfig:
     equivariance: bool = True
     eq_p_latent: float = 0.5
     eq_p_image: float = 0.25
-    interpolation: str = "bilinear"        # side-output / target resizing (pitfall 13: explicit)
+    interpolation: Literal["bilinear", "bicubic"] = "bilinear"   # side-output / target resizing (pitfall 13: explicit)
 
 @dataclass
 class DiscConfig:
@@ -94,18 +87,19 @@ class TokenizerTrainConfig:
     eps: float = 1e-8
     ema_halflife: ImageCount = "160k"
     ema_rampup: Optional[float] = 0.05
-    precision: Literal["fp32", "bf16", "fp16"] = "bf16"
+    precision: Literal["fp32", "bf16", "fp16"] = "bf16"   # bf16: decoder blocks 3–5 only (as the official); fp16 is refused
     device: str = "auto"
     d_reuse_fake: bool = False             # False: D phase re-runs G (official); True: D sees G phase's detached fakes
+    feature_cache: bool = False            # read the frozen VFM's features from the cache (needs a fixed crop, 07a)
     spike_factor: Optional[float] = None   # skip steps whose grad norm > factor × running mean
+    max_skipped_steps: int = 20            # stop with an error after this many consecutive skipped steps (0: never)
     log_every: ImageCount = "10k"
     ckpt_every: ImageCount = "1M"
     grid_every: ImageCount = "1M"
     val_every: ImageCount = "1M"
-    val_n: int = 64                        # fixed Imagenette/val subset for quick EMA PSNR during training
+    val_n: int = 64                        # fixed held-out subset for quick EMA PSNR during training
     keep_ckpts: int = 2
     reset_optimizer: bool = True           # on init_from: fresh Adam (stage transition), said explicitly
-    max_minutes: Optional[float] = None    # wall-clock budget for this invocation (checkpoint, then stop)
     max_steps: Optional[int] = None        # stop after this many steps in this invocation (tests, kill/resume)
     progress: bool = True
     model: ModelSpec = field(default_factory=ModelSpec)
@@ -115,25 +109,25 @@ class TokenizerTrainConfig:
 
     def images(self, name: str) -> int: return parse_images(getattr(self, name))
 
+    def validate(self) -> "TokenizerTrainConfig":
+        "Raise one `ConfigError` line for values no run can use (called before anything is built)."
+        checks = [(self.batch_size >= 1, f"batch_size must be ≥ 1, got {self.batch_size}"),
+                  (self.accum >= 1, f"accum must be ≥ 1 (micro-batches per step), got {self.accum}"),
+                  (self.batch_size % max(self.accum, 1) == 0, f"batch_size {self.batch_size} is not divisible by accum={self.accum}"),
+                  (self.lr_g >= 0 and self.lr_d >= 0, f"learning rates must be ≥ 0, got lr_g={self.lr_g}, lr_d={self.lr_d}"),
+                  (self.precision != "fp16", "precision fp16 needs a GradScaler, which this loop does not use: choose bf16 or fp32"),
+                  (self.loss.vf_adaptive_every >= 1, f"loss.vf_adaptive_every must be ≥ 1, got {self.loss.vf_adaptive_every}"),
+                  (self.max_skipped_steps >= 0, f"max_skipped_steps must be ≥ 0 (0 = never stop), got {self.max_skipped_steps}"),
+                  (self.max_steps is None or self.max_steps >= 0, f"max_steps must be ≥ 0, got {self.max_steps}"),
+                  (self.keep_ckpts >= 1, f"keep_ckpts must be ≥ 1, got {self.keep_ckpts}"),
+                  (not self.feature_cache or self.model.kind == "vfmvae", "feature_cache reads a frozen VFM's features: model.kind must be vfmvae")]
+        checks += [(self.images(k) > 0, f"{k} must be > 0 images, got {getattr(self, k)}")
+                   for k in ("log_every", "ckpt_every", "grid_every", "val_every", "ema_halflife")]
+        for ok, msg in checks:
+            if not ok: raise ConfigError(msg)
+        return self
+
 # %% ../nbs/08_train_tokenizer.ipynb #9e9800a1
-def build_tokenizer(spec: ModelSpec) -> nn.Module:
-    "VFMVAE or a baseline from a `ModelSpec`."
-    if spec.kind == "vfmvae":
-        from vfmvae.model import VFMVAE, model_config
-        return VFMVAE(model_config(spec.preset, spec.overrides))
-    from vfmvae.baselines import BaselineVAE, baseline_config
-    return BaselineVAE(baseline_config(spec.kind, spec.preset, overrides=baseline_overrides(spec.overrides)))
-
-def baseline_overrides(ov) -> list[str]:
-    "VFM-VAE-style overrides for a baseline: `encoder.*` → its alignment VFM (`vfm.*`), `adapter.*` dropped, `conv_encoder.*` → its encoder."
-    out = []
-    for o in ov:
-        if o.startswith("adapter."): continue
-        if o.startswith("encoder."): o = "vfm." + o[len("encoder."):]
-        elif o.startswith("conv_encoder."): o = "encoder." + o[len("conv_encoder."):]
-        out.append(o)
-    return out
-
 def vf_head(model) -> Optional[nn.Module]:
     "The VF projection of VFM-VAE (`adapter.vf_proj`) or of a VA-VAE baseline (`vf_proj`)."
     return getattr(model, "vf_proj", None) or getattr(getattr(model, "adapter", None), "vf_proj", None)
@@ -146,6 +140,11 @@ def configure_stage(model, cfg: TokenizerTrainConfig) -> int:
     n = sum(p.numel() for p in model.parameters() if p.requires_grad)
     if n == 0: raise ConfigError(f"stage {cfg.stage} leaves no trainable generator parameter")
     return n
+
+def set_precision(model, precision: str) -> None:
+    "`bf16` lowers only the decoder blocks the official code lowers (3–5); the adapter, attention, D and perceptual stay fp32."
+    syn = getattr(getattr(model, "decoder", None), "synthesis", None)
+    if hasattr(syn, "low_precision"): syn.low_precision = torch.bfloat16 if precision == "bf16" else torch.float32
 
 def build_discriminators(cfg: TokenizerTrainConfig):
     "(projected D or None, PatchGAN or None)."
@@ -172,13 +171,14 @@ def eq_draw(model, cfg: TokenizerTrainConfig, res: int) -> EqDraw:
     return draw_equivariance(cfg.loss.eq_p_latent, cfg.loss.eq_p_image, latent_size=lat, min_latent=mult,
                              image_size=res, image_multiple=stride)
 
-def generator_pass(model, x: torch.Tensor, d: EqDraw, with_vf: bool):
-    "(recon, side outputs, target, posterior, (vf_pred, vf_target) or None) for [−1, 1] images `x`."
+def generator_pass(model, x: torch.Tensor, d: EqDraw, with_vf: bool, feats: Optional[list] = None):
+    "(recon, side outputs, target, posterior, (vf_pred, vf_target) or None) for [−1, 1] images `x` (cached VFM `feats` of `x`)."
     x_in = transform_image(x, d) if d.where == "image" else x
-    enc_trains = any(p.requires_grad for p in model.parameters() if p is not None) and \
-        any(p.requires_grad for n, p in model.named_parameters() if n.startswith(("adapter.", "encoder.")))
+    if d.where == "image": feats = None                   # the encoder sees another image: encode it
+    enc_trains = any(p.requires_grad for n, p in model.named_parameters() if n.startswith(("adapter.", "encoder.")))
     with torch.set_grad_enabled(enc_trains and torch.is_grad_enabled()):
-        post, feats = model.encode_features(x_in)
+        if feats is None: post, feats = model.encode_features(x_in)
+        else: post = model.adapter(feats)
         z = post.sample()
     vf = None
     h = vf_head(model)
@@ -187,7 +187,9 @@ def generator_pass(model, x: torch.Tensor, d: EqDraw, with_vf: bool):
     return recon, side, transform_image(x, d), post, vf
 
 # %% ../nbs/08_train_tokenizer.ipynb #d1114d6e
-def g_losses(model, D, P, perc, recon, side, target, post, vf, cfg: TokenizerTrainConfig, nimg: int):
+def g_losses(model, D, P, perc, recon, side, target, post, vf, cfg: TokenizerTrainConfig, nimg: int,
+             w_vf: Optional[torch.Tensor] = None):
+    "Weighted generator loss and its terms; `w_vf` = the adaptive VF weight to reuse (None: compute it here)."
     L, t = cfg.loss, {}
     rec = recon.new_zeros((), dtype=torch.float32)
     if L.l1: t["l1"] = l1_loss(recon, target); rec = rec + L.l1 * t["l1"]
@@ -201,8 +203,9 @@ def g_losses(model, D, P, perc, recon, side, target, post, vf, cfg: TokenizerTra
     if L.vf and vf is not None:
         t["vf"] = vf_loss(vf[0], vf[1], L.vf_distmat_margin, L.vf_cos_margin)
         W = model.adapter_last_layer.weight
-        w = adaptive_weight(rec, t["vf"], W, L.vf) if (L.vf_adaptive and W.requires_grad and rec.requires_grad) else torch.tensor(L.vf)
-        t["w_vf"] = w; total = total + w * t["vf"]
+        if w_vf is None:
+            w_vf = adaptive_weight(rec, t["vf"], W, L.vf) if (L.vf_adaptive and W.requires_grad and rec.requires_grad) else torch.tensor(L.vf)
+        t["w_vf"] = w_vf; total = total + w_vf * t["vf"]
     if L.adv and D is not None: t["adv"] = hinge_g_loss(D(recon)); total = total + L.adv * t["adv"]
     if P is not None and (L.patchgan or L.feature_matching):
         fo = P(recon)
@@ -214,9 +217,11 @@ def g_losses(model, D, P, perc, recon, side, target, post, vf, cfg: TokenizerTra
     return total, t
 
 def d_losses(D, P, real, fake, cfg: TokenizerTrainConfig):
+    "Discriminator losses on real and (detached) fake images; real ‖ fake go through the projected D in one pass."
     t, total = {}, real.new_zeros((), dtype=torch.float32)
     if D is not None:
-        t["d_hinge"] = hinge_d_loss(D(real), D(fake.detach())); total = total + cfg.loss.adv * t["d_hinge"]
+        lr, lf = D(torch.cat([real, fake.detach()]), chunks=2).chunk(2)
+        t["d_hinge"] = hinge_d_loss(lr, lf); total = total + cfg.loss.adv * t["d_hinge"]
     if P is not None and cfg.loss.patchgan:
         t["d_patchgan"] = lsgan_d_loss(P(real), P(fake.detach())); total = total + cfg.loss.patchgan * t["d_patchgan"]
     return total, t
@@ -239,22 +244,21 @@ def allreduce_grads(params, accelerator=None) -> None:
 # %% ../nbs/08_train_tokenizer.ipynb #ea277e3d
 class TokenizerTrainer:
     "One tokenizer training run (any stage, VFM-VAE or baseline); `run()` resumes from the run dir if possible."
-    def __init__(self, cfg: TokenizerTrainConfig, accelerator=None):
-        self.cfg = cfg
+    def __init__(self, cfg: TokenizerTrainConfig, accelerator=None, force_config: bool = False):
+        self.cfg = cfg = cfg.validate()
         if accelerator is None:
             from accelerate import Accelerator
-            accelerator = Accelerator(cpu=cfg.device == "cpu" or not torch.cuda.is_available(), mixed_precision="no")
+            accelerator = Accelerator(cpu=pick_device(cfg.device).type == "cpu", mixed_precision="no")
         self.acc = acc = accelerator
-        self.device = acc.device
-        self.rank, self.world = acc.process_index, acc.num_processes
+        self.device, self.rank, self.world = acc.device, acc.process_index, acc.num_processes
         if cfg.batch_size % (self.world * cfg.accum): raise ConfigError(f"batch_size {cfg.batch_size} is not divisible by ranks×accum = {self.world * cfg.accum}")
+        self.run_dir = RunDir(cfg.run_dir).init(cfg, force_config=force_config)     # lock + config check, before any compute
         self.local_bs = cfg.batch_size // self.world
         seed_everything(cfg.seed)                               # same initial weights on every rank
         self.model = build_tokenizer(cfg.model).to(self.device)
         self.n_trainable = configure_stage(self.model, cfg)
-        self.D, self.P = build_discriminators(cfg)
-        self.D = self.D.to(self.device) if self.D is not None else None
-        self.P = self.P.to(self.device) if self.P is not None else None
+        set_precision(self.model, cfg.precision)
+        self.D, self.P = (m.to(self.device) if m is not None else None for m in build_discriminators(cfg))
         self.perc = build_perceptual(cfg.loss.perceptual_kind, variant=cfg.loss.perceptual_variant) if cfg.loss.perceptual else None
         if self.perc is not None: self.perc = self.perc.to(self.device)
         self.g_params = [p for p in self.model.parameters() if p.requires_grad]
@@ -263,11 +267,11 @@ class TokenizerTrainer:
         self.opt_g = torch.optim.Adam(self.g_params, lr=cfg.lr_g, betas=b, eps=cfg.eps)
         self.opt_d = torch.optim.Adam(self.d_params, lr=cfg.lr_d, betas=b, eps=cfg.eps) if self.d_params else None
         self.ema = EMA(self.model, cfg.images("ema_halflife"), cfg.ema_rampup)
-        self.guard_g = StepGuard(cfg.spike_factor, accelerator=acc)
-        self.guard_d = StepGuard(cfg.spike_factor, accelerator=acc)
+        self.guard_g, self.guard_d = (StepGuard(cfg.spike_factor, accelerator=acc, max_consecutive=cfg.max_skipped_steps) for _ in range(2))
         self.stream = build_stream(cfg.data, self.local_bs, self.rank, self.world)
+        self.features = self._feature_cache() if cfg.feature_cache else None
         self.nimg, self.step_idx = cfg.images("start_images"), 0
-        self.run_dir = RunDir(cfg.run_dir)
+        self.w_vf: Optional[torch.Tensor] = None                # the adaptive VF weight in use (recomputed every N steps)
         self._skip_model = ("vfm.",) if self._vfm_pretrained() else ()
         self._skip_d = ("backbone.",) if cfg.disc.pretrained else ()
         seed_everything(cfg.seed + 1000 * self.rank)            # per-rank stream of equivariance/DiffAugment draws
@@ -276,222 +280,244 @@ class TokenizerTrainer:
         m = self.model
         return getattr(getattr(m, "vfm", None), "cfg", None) is not None and m.vfm.cfg.pretrained
 
-    # ---- checkpoints ----------------------------------------------------------------------------------------
-    def save(self) -> Optional[Path]:
-        "Atomic checkpoint of everything needed for exact resume (rank 0 writes)."
-        if self.rank != 0: return None
-        mods = {"model": trainable_state(self.model, self._skip_model), "ema": self.ema}
-        if self.D is not None: mods["disc"] = trainable_state(self.D, self._skip_d)
-        if self.P is not None: mods["patchgan"] = self.P
-        opts = {"g": self.opt_g} | ({"d": self.opt_d} if self.opt_d is not None else {})
-        meta = {"step": self.step_idx, "data": self.stream.state_dict(), "guard_g": self.guard_g.state_dict(),
-                "guard_d": self.guard_d.state_dict(), "stage": self.cfg.stage, "model_kind": self.cfg.model.kind}
-        return save_checkpoint(self.run_dir.checkpoints, self.nimg, mods, opts, meta, keep=self.cfg.keep_ckpts)
+    def _feature_cache(self) -> FeatureCache:
+        "The frozen VFM's features of every training image and flip (rank 0 encodes, the other ranks load its shards)."
+        if not self.stream.cacheable:
+            raise ConfigError("feature_cache needs images fixed by (index, flip): data.in_memory=true and either "
+                              "data.min_crop = data.max_crop = 1 or data.augment=false, at the decoded resolution")
+        if self.world > 1 and self.rank: self.acc.wait_for_everyone()
+        fc = FeatureCache.build(self.model.vfm, self.stream.src, verbose=self.rank == 0)
+        if self.world > 1 and not self.rank: self.acc.wait_for_everyone()
+        return fc
 
-    def _load_model_state(self, sd: dict, module: nn.Module, skip=()) -> None:
-        missing, unexpected = module.load_state_dict(sd, strict=False)
-        missing = [k for k in missing if not k.startswith(tuple(skip))]
-        if missing or unexpected: raise RuntimeError(f"checkpoint mismatch: missing {missing[:4]}, unexpected {unexpected[:4]}")
+# %% ../nbs/08_train_tokenizer.ipynb #f8000002
+@patch
+def save(self: TokenizerTrainer) -> Path:
+    "Atomic checkpoint (a collective: every rank calls it, rank 0 writes; saving the same image count again is a no-op)."
+    mods = {"model": trainable_state(self.model, self._skip_model), "ema": self.ema}
+    if self.D is not None: mods["disc"] = trainable_state(self.D, self._skip_d)
+    if self.P is not None: mods["patchgan"] = self.P
+    opts = {"g": self.opt_g} | ({"d": self.opt_d} if self.opt_d is not None else {})
+    meta = {"step": self.step_idx, "data": self.stream.state_dict(), "guard_g": self.guard_g.state_dict(),
+            "guard_d": self.guard_d.state_dict(), "stage": self.cfg.stage, "model_kind": self.cfg.model.kind,
+            "w_vf": None if self.w_vf is None else float(self.w_vf)}
+    return save_checkpoint(self.run_dir.checkpoints, self.nimg, mods, opts, meta, keep=self.cfg.keep_ckpts, collective=True)
 
-    def resume(self, path) -> None:
-        "Exact resume from a checkpoint of this run."
-        sd_m, sd_d, sd_p, sd_e = {}, {}, {}, {}
-        mods = {"model": sd_m, "ema": sd_e}
-        if self.D is not None: mods["disc"] = sd_d
-        if self.P is not None: mods["patchgan"] = sd_p
-        opts = {"g": self.opt_g} | ({"d": self.opt_d} if self.opt_d is not None else {})
-        st = load_checkpoint(path, mods, opts, restore_rng=(self.rank == 0))
-        self._load_model_state(sd_m, self.model, self._skip_model)
-        self.ema.load_state_dict(sd_e)
-        if self.D is not None: self._load_model_state(sd_d, self.D, self._skip_d)
-        if self.P is not None: self.P.load_state_dict(sd_p)
-        meta = st["meta"]; self.nimg, self.step_idx = st["images"], meta["step"]
-        data = dict(meta["data"], rank=self.rank); self.stream.load_state_dict(data)
-        self.guard_g.load_state_dict(meta["guard_g"]); self.guard_d.load_state_dict(meta["guard_d"])
-        if self.rank: seed_everything(self.cfg.seed + 1000 * self.rank + self.nimg)   # other ranks: reseeded deterministically
+@patch
+def _load_model_state(self: TokenizerTrainer, sd: dict, module: nn.Module, skip=()) -> None:
+    missing, unexpected = module.load_state_dict(sd, strict=False)
+    missing = [k for k in missing if not k.startswith(tuple(skip))]
+    if missing or unexpected: raise ConfigError(f"checkpoint does not fit this model: missing {missing[:4]}, unexpected {unexpected[:4]}")
 
-    def init_from(self, src) -> None:
-        "Start this stage from another run's latest checkpoint (model, EMA where keys match, D); optimizers per config."
-        p = Path(src); ck = p if (p / "state.json").is_file() else latest_checkpoint(p / "checkpoints")
-        if ck is None: raise FileNotFoundError(f"init_from: no checkpoint under {src}")
-        from safetensors.torch import load_file
-        sd = load_file(str(ck / "model.safetensors"))
-        missing, unexpected = self.model.load_state_dict(sd, strict=False)
-        bad = [k for k in missing if not k.startswith(self._skip_model + ("adapter.vf_proj", "vf_proj"))]
-        if bad: raise RuntimeError(f"init_from {ck}: missing weights {bad[:4]}")
-        ema_prev = load_file(str(ck / "ema.safetensors"))
-        self.ema.load_state_dict({k: ema_prev.get(k, v) for k, v in self.ema.state_dict().items()})
-        for name, m, skip in (("disc", self.D, self._skip_d), ("patchgan", self.P, ())):
-            f = ck / f"{name}.safetensors"
-            if m is not None and f.is_file(): m.load_state_dict(load_file(str(f)), strict=False)   # a new PatchGAN starts fresh
-        if not self.cfg.reset_optimizer:
-            st = load_checkpoint(ck, {}, {"g": self.opt_g}, restore_rng=False)
+@patch
+def resume(self: TokenizerTrainer, path) -> None:
+    "Exact resume from a checkpoint of this run (each rank restores its own RNG state)."
+    sd_m, sd_d, sd_p, sd_e = {}, {}, {}, {}
+    mods = {"model": sd_m, "ema": sd_e}
+    if self.D is not None: mods["disc"] = sd_d
+    if self.P is not None: mods["patchgan"] = sd_p
+    opts = {"g": self.opt_g} | ({"d": self.opt_d} if self.opt_d is not None else {})
+    st = load_checkpoint(path, mods, opts, restore_rng=True)
+    self._load_model_state(sd_m, self.model, self._skip_model)
+    self.ema.load_state_dict(sd_e)
+    if self.D is not None: self._load_model_state(sd_d, self.D, self._skip_d)
+    if self.P is not None: self.P.load_state_dict(sd_p)
+    meta = st["meta"]; self.nimg, self.step_idx = st["images"], meta["step"]
+    self.stream.load_state_dict(dict(meta["data"], rank=self.rank))
+    self.guard_g.load_state_dict(meta["guard_g"]); self.guard_d.load_state_dict(meta["guard_d"])
+    self.w_vf = None if meta.get("w_vf") is None else torch.tensor(meta["w_vf"])
 
-    # ---- one iteration --------------------------------------------------------------------------------------
-    def _phase_d(self, pairs):
-        if self.opt_d is None: return {}
-        self.opt_d.zero_grad(set_to_none=True)
-        logs, n = {}, len(pairs)
-        for real, fake in pairs:
-            with autocast(self.device, self.cfg.precision):
-                loss, t = d_losses(self.D, self.P, real, fake, self.cfg)
-            (loss / n).backward()
-            for k, v in t.items(): logs[k] = logs.get(k, 0.) + float(v.detach()) / n
-        allreduce_grads(self.d_params, self.acc)
-        if self.guard_d.check(torch.tensor(sum(logs.values())), self.d_params): self.opt_d.step()
-        return logs
+@patch
+def init_from(self: TokenizerTrainer, src) -> None:
+    "Start this stage from another run's newest complete checkpoint (model, EMA where keys match, D); optimizers per config."
+    p = Path(src); ck = p if (p / "state.json").is_file() else latest_checkpoint(p / "checkpoints")
+    if ck is None: raise ConfigError(f"model.init_from: no complete checkpoint under {src}")
+    sd_m, sd_e = {}, {}
+    extra = {n: {} for n, m in (("disc", self.D), ("patchgan", self.P)) if m is not None and (ck / f"{n}.safetensors").is_file()}
+    load_checkpoint(ck, {"model": sd_m, "ema": sd_e} | extra, {} if self.cfg.reset_optimizer else {"g": self.opt_g},
+                    restore_rng=False, fallback=False)
+    missing, unexpected = self.model.load_state_dict(sd_m, strict=False)
+    bad = [k for k in missing if not k.startswith(self._skip_model + ("adapter.vf_proj", "vf_proj"))]
+    if bad: raise ConfigError(f"model.init_from {ck}: missing weights {bad[:4]}")
+    self.ema.load_state_dict({k: sd_e.get(k, v) for k, v in self.ema.state_dict().items()})
+    for n, m in (("disc", self.D), ("patchgan", self.P)):
+        if n in extra: m.load_state_dict(extra[n], strict=False)               # a new PatchGAN starts fresh
 
-    def _fakes_for_d(self, micro):
-        pairs = []
-        with torch.no_grad(), autocast(self.device, self.cfg.precision):
-            for x in micro:
-                recon, _, target, _, _ = generator_pass(self.model, x, eq_draw(self.model, self.cfg, x.shape[-1]), False)
-                pairs.append((target, recon.float()))
-        return pairs
+@patch
+def restore(self: TokenizerTrainer) -> str:
+    "Resume this run, else start the stage (from `model.init_from` when set); returns where it starts, in words."
+    ck = latest_checkpoint(self.run_dir.checkpoints)
+    if ck is not None: self.resume(ck); return f"resuming at {self.nimg / 1e3:.1f} kimg (step {self.step_idx})"
+    if self.cfg.model.init_from: self.init_from(self.cfg.model.init_from); return f"new stage from {self.cfg.model.init_from}"
+    return "new run"
 
-    def step(self, x_u8: torch.Tensor) -> dict:
-        "One iteration on this rank's part of the global batch (uint8 images)."
-        cfg = self.cfg
-        x = to_pm1(x_u8.to(self.device))
-        micro = micro_batches(x, cfg.accum); n = len(micro)
-        logs = {}
-        if not cfg.d_reuse_fake and self.opt_d is not None: logs |= self._phase_d(self._fakes_for_d(micro))
-        self.opt_g.zero_grad(set_to_none=True)
-        pairs, total = [], 0.
-        for xm in micro:
-            d = eq_draw(self.model, cfg, xm.shape[-1])
-            with autocast(self.device, cfg.precision):
-                recon, side, target, post, vf = generator_pass(self.model, xm, d, cfg.loss.vf > 0)
-                loss, t = g_losses(self.model, self.D, self.P, self.perc, recon, side, target, post, vf, cfg, self.nimg)
-            (loss / n).backward()
-            total += float(loss.detach()) / n
-            for k, v in t.items(): logs[k] = logs.get(k, 0.) + float(v.detach()) / n
-            if cfg.d_reuse_fake: pairs.append((target, recon.detach().float()))
-        allreduce_grads(self.g_params, self.acc)
-        if self.guard_g.check(torch.tensor(total), self.g_params): self.opt_g.step()
-        if cfg.d_reuse_fake and self.opt_d is not None: logs |= self._phase_d(pairs)
-        self.nimg += cfg.batch_size; self.step_idx += 1
-        self.ema.update(self.model, cfg.batch_size, self.nimg)
-        logs["loss_g"] = total
-        return logs
+# %% ../nbs/08_train_tokenizer.ipynb #f8000004
+@patch
+def step(self: TokenizerTrainer, x_u8: torch.Tensor, info: Optional[dict] = None) -> dict:
+    "One iteration on this rank's part of the global batch: uint8 images (+ the stream's `info`, for the feature cache)."
+    cfg = self.cfg
+    micro = micro_batches(to_pm1(x_u8.to(self.device)), cfg.accum)
+    feats = self.cached_features(info, len(micro))
+    logs = {}
+    if not cfg.d_reuse_fake: logs |= self._phase_d(self._fakes_for_d(micro, feats))
+    g_logs, fakes = self._phase_g(micro, feats)
+    logs |= g_logs
+    if cfg.d_reuse_fake: logs |= self._phase_d(fakes)
+    self.nimg += cfg.batch_size; self.step_idx += 1
+    self.ema.update(self.model, cfg.batch_size, self.nimg)
+    return logs
 
-    # ---- monitoring -----------------------------------------------------------------------------------------
-    def _val_images(self):
-        if not hasattr(self, "_val"):
-            try:
-                src = build_source(dataclasses.replace(self.cfg.data, keys_file=""), "val") if not self.cfg.data.path else build_source(self.cfg.data)
-                self._val = load_images(fixed_subset(src, self.cfg.val_n), self.cfg.data.resolution)
-            except Exception as e:   # noqa: BLE001 — monitoring must never stop training
-                print(f"[train] no validation images ({e}); val PSNR disabled", file=sys.stderr); self._val = None
-        return self._val
+@patch
+def cached_features(self: TokenizerTrainer, info: Optional[dict], n: int) -> list:
+    "Per micro-batch: the cached VFM level features of its images, or None (encode them)."
+    if self.features is None: return [None] * n
+    if info is None: raise ValueError("feature_cache is on: step() needs the stream's info ({'index', 'flip'})")
+    levels = [f.to(self.device) for f in self.features.lookup(info["index"], info["flip"])]
+    return [list(t) for t in zip(*(l.chunk(n) for l in levels))]
 
-    @torch.no_grad()
-    def ema_reconstruct(self, x_u8: torch.Tensor, bs: int = 32) -> torch.Tensor:
-        "uint8 reconstructions (posterior mean) with the EMA weights."
-        out = []
-        with self.ema.applied(self.model):
-            self.model.eval()
-            for i in range(0, len(x_u8), bs):
-                with autocast(self.device, self.cfg.precision):
-                    z = self.model.latent(to_pm1(x_u8[i:i + bs].to(self.device)), sample=False)
-                    out.append(to_u8(self.model.decode(z)[0]).cpu())
-            self.model.train()
-        return torch.cat(out)
+@patch
+def _fakes_for_d(self: TokenizerTrainer, micro, feats) -> list:
+    "(real target, fake) per micro-batch from a gradient-free generator pass (the official D phase)."
+    with torch.no_grad():
+        return [(target, recon) for x, f in zip(micro, feats)
+                for recon, _, target, _, _ in [generator_pass(self.model, x, eq_draw(self.model, self.cfg, x.shape[-1]), False, f)]]
 
-    def validate(self) -> dict:
-        v = self._val_images()
-        if v is None: return {}
-        st = torch.get_rng_state()
-        r = self.ema_reconstruct(v); torch.set_rng_state(st)
-        return {"val_psnr": float(psnr(to_pm1(r), to_pm1(v))), "val_n": len(v)}
+@patch
+def _phase_d(self: TokenizerTrainer, pairs) -> dict:
+    if self.opt_d is None: return {}
+    self.opt_d.zero_grad(set_to_none=True)
+    logs, n = {}, len(pairs)
+    for real, fake in pairs:
+        loss, t = d_losses(self.D, self.P, real, fake, self.cfg)
+        (loss / n).backward()
+        for k, v in t.items(): logs[k] = logs.get(k, 0.) + float(v.detach()) / n
+    allreduce_grads(self.d_params, self.acc)
+    if self.guard_d.check(torch.tensor(sum(logs.values())), self.d_params): self.opt_d.step()
+    return logs
 
-    def save_grid(self, n: int = 8) -> Optional[Path]:
-        v = self._val_images()
-        if v is None or self.rank: return None
-        r = self.ema_reconstruct(v[:n])
-        grid = torch.cat([torch.cat(list(v[:n]), 2), torch.cat(list(r), 2)], 1)      # 2 rows: inputs, EMA recon
-        from PIL import Image
-        self.run_dir.figures.mkdir(parents=True, exist_ok=True)
-        p = self.run_dir.figures / f"recon-{self.nimg:012d}.png"
-        Image.fromarray(grid.permute(1, 2, 0).numpy()).save(p); return p
+@patch
+def _phase_g(self: TokenizerTrainer, micro, feats) -> tuple[dict, list]:
+    "Generator phase: losses and gradients over the micro-batches, one guarded optimizer step; returns (logs, detached fakes)."
+    cfg, n = self.cfg, len(micro)
+    fresh_w = self.w_vf is None or self.step_idx % cfg.loss.vf_adaptive_every == 0
+    self.opt_g.zero_grad(set_to_none=True)
+    logs, fakes, total = {}, [], 0.
+    for x, f in zip(micro, feats):
+        recon, side, target, post, vf = generator_pass(self.model, x, eq_draw(self.model, cfg, x.shape[-1]), cfg.loss.vf > 0, f)
+        loss, t = g_losses(self.model, self.D, self.P, self.perc, recon, side, target, post, vf, cfg, self.nimg,
+                           w_vf=None if fresh_w else self.w_vf)
+        (loss / n).backward()
+        total += float(loss.detach()) / n
+        for k, v in t.items(): logs[k] = logs.get(k, 0.) + float(v.detach()) / n
+        if cfg.d_reuse_fake: fakes.append((target, recon.detach()))
+    if fresh_w and math.isfinite(logs.get("w_vf", math.nan)): self.w_vf = torch.tensor(logs["w_vf"])
+    allreduce_grads(self.g_params, self.acc)
+    if self.guard_g.check(torch.tensor(total), self.g_params): self.opt_g.step()
+    logs["loss_g"] = total
+    return logs, fakes
 
-    # ---- the loop -------------------------------------------------------------------------------------------
-    def run(self) -> dict:
-        "Train until `end_images` (or the per-invocation limits); resume automatically; return the last log record."
-        cfg = self.cfg
-        if self.rank == 0: self.run_dir.init(cfg)
-        ck = latest_checkpoint(self.run_dir.checkpoints)
-        if ck is not None: self.resume(ck)
-        elif cfg.model.init_from: self.init_from(cfg.model.init_from)
-        end = cfg.images("end_images")
-        every = {k: cfg.images(k) for k in ("log_every", "ckpt_every", "grid_every", "val_every")}
-        t0, steps, last = time.time(), 0, {}
+# %% ../nbs/08_train_tokenizer.ipynb #f8000006
+@patch
+def _val_images(self: TokenizerTrainer):
+    if not hasattr(self, "_val"):
+        try: self._val = reference_images(self.cfg.data, self.cfg.data.resolution, self.cfg.val_n).images
+        except Exception as e:   # noqa: BLE001 — monitoring must never stop training
+            print(f"[train] no validation images ({e}); val PSNR disabled", file=sys.stderr); self._val = None
+    return self._val
+
+@patch
+@torch.no_grad()
+def ema_reconstruct(self: TokenizerTrainer, x_u8: torch.Tensor, bs: int = 32) -> torch.Tensor:
+    "uint8 reconstructions (posterior mean) with the EMA weights."
+    out = []
+    with self.ema.applied(self.model):
+        self.model.eval()
+        for i in range(0, len(x_u8), bs):
+            z = self.model.latent(to_pm1(x_u8[i:i + bs].to(self.device)), sample=False)
+            out.append(to_u8(self.model.decode(z)[0]).cpu())
+        self.model.train()
+    return torch.cat(out)
+
+@patch
+def validate(self: TokenizerTrainer) -> dict:
+    v = self._val_images()
+    if v is None: return {}
+    st = torch.get_rng_state()
+    r = self.ema_reconstruct(v); torch.set_rng_state(st)
+    return {"val_psnr": float(psnr(to_pm1(r), to_pm1(v))), "val_n": len(v)}
+
+@patch
+def save_grid(self: TokenizerTrainer, n: int = 8) -> Optional[Path]:
+    v = self._val_images()
+    if v is None or self.rank: return None
+    r = self.ema_reconstruct(v[:n])
+    grid = torch.cat([torch.cat(list(v[:n]), 2), torch.cat(list(r), 2)], 1)      # 2 rows: inputs, EMA recon
+    from PIL import Image
+    self.run_dir.figures.mkdir(parents=True, exist_ok=True)
+    p = self.run_dir.figures / f"recon-{self.nimg:012d}.png"
+    Image.fromarray(grid.permute(1, 2, 0).numpy()).save(p); return p
+
+# %% ../nbs/08_train_tokenizer.ipynb #f8000008
+@patch
+def run(self: TokenizerTrainer) -> dict:
+    "Train until the image budget; resume automatically; return the last log record."
+    cfg = self.cfg
+    where = self.restore()
+    end = cfg.images("end_images")
+    stop_at = end if cfg.max_steps is None else min(end, self.nimg + cfg.max_steps * cfg.batch_size)
+    if self.rank == 0:
+        print(f"[train] {cfg.model.kind}/{cfg.model.preset} stage {cfg.stage}: {self.n_trainable / 1e6:.2f}M trainable, {where}; "
+              f"{self.nimg / 1e3:.1f} → {stop_at / 1e3:.1f} kimg (stage end {end / 1e3:.1f}), batch {cfg.batch_size} on {self.world} rank(s)"
+              f"{', VFM features from the cache' if self.features is not None else ''}", file=sys.stderr)
+    every = {k: cfg.images(k) for k in ("log_every", "ckpt_every", "grid_every", "val_every")}
+    t0, last, acc_logs, n_acc, t_log = time.time(), {}, {}, 0, time.time()
+    bar = None
+    if cfg.progress and self.rank == 0:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=max(stop_at - self.nimg, 0), unit="img", unit_scale=True, mininterval=10, file=sys.stderr)
+    crossed = lambda k, before: before // every[k] != self.nimg // every[k]
+    def flush(with_val: bool):
+        nonlocal acc_logs, n_acc, t_log, last
+        last = {"kimg": self.nimg / 1000, "step": self.step_idx, **{k: v / n_acc for k, v in acc_logs.items()},
+                "img_per_s": n_acc * cfg.batch_size / (time.time() - t_log),
+                "skipped_g": self.guard_g.skipped_nonfinite + self.guard_g.skipped_spike,
+                "skipped_d": self.guard_d.skipped_nonfinite + self.guard_d.skipped_spike,
+                "skipped_images": self.stream.skipped, "epoch": self.stream.epoch, "minutes": (time.time() - t0) / 60}
+        if with_val: last |= self.validate()
+        if self.rank == 0: self.run_dir.log(last)
+        if bar is not None: bar.set_postfix(loss=f"{last.get('loss_g', 0):.3f}", psnr=f"{last.get('val_psnr', float('nan')):.2f}")
         acc_logs, n_acc, t_log = {}, 0, time.time()
-        bar = None
-        if cfg.progress and self.rank == 0:
-            from tqdm.auto import tqdm
-            bar = tqdm(total=end - cfg.images("start_images"), initial=self.nimg - cfg.images("start_images"), unit="img",
-                       unit_scale=True, mininterval=10, file=sys.stderr)
-        it = iter(self.stream)
-        crossed = lambda k, before: before // every[k] != self.nimg // every[k]
-        def flush(with_val: bool):
-            nonlocal acc_logs, n_acc, t_log, last
-            last = {"kimg": self.nimg / 1000, "step": self.step_idx, **{k: v / n_acc for k, v in acc_logs.items()},
-                    "img_per_s": n_acc * cfg.batch_size / (time.time() - t_log),
-                    "skipped_g": self.guard_g.skipped_nonfinite + self.guard_g.skipped_spike,
-                    "skipped_d": self.guard_d.skipped_nonfinite + self.guard_d.skipped_spike,
-                    "skipped_images": self.stream.skipped, "epoch": self.stream.epoch, "minutes": (time.time() - t0) / 60}
-            if with_val: last |= self.validate()
-            if self.rank == 0: self.run_dir.log(last)
-            if bar is not None: bar.set_postfix(loss=f"{last.get('loss_g', 0):.3f}", psnr=f"{last.get('val_psnr', float('nan')):.2f}")
-            acc_logs, n_acc, t_log = {}, 0, time.time()
-        while self.nimg < end:
-            if cfg.max_steps is not None and steps >= cfg.max_steps: break
-            if cfg.max_minutes is not None and (time.time() - t0) / 60 >= cfg.max_minutes: break
-            x, _ = next(it)
+    it = self.stream.iter_info()
+    with Preemption() as stop:
+        while self.nimg < stop_at:
+            x, _, info = next(it)
             before = self.nimg
-            logs = self.step(x); steps += 1
-            for k, v in logs.items(): acc_logs[k] = acc_logs.get(k, 0.) + v
+            for k, v in self.step(x, info).items(): acc_logs[k] = acc_logs.get(k, 0.) + v
             n_acc += 1
             if bar is not None: bar.update(self.nimg - before)
             if crossed("log_every", before) or self.nimg >= end: flush(crossed("val_every", before) or self.nimg >= end)
             if crossed("grid_every", before): self.save_grid()
             if crossed("ckpt_every", before): self.save()
-        if n_acc: flush(True)                                   # stopped by a budget: log (and validate) the remainder
-        if bar is not None: bar.close()
-        self.save()
-        if self.nimg >= end: self.save_grid()
-        return last
-
-# %% ../nbs/08_train_tokenizer.ipynb #dbacd664
-TINY_DECODER = ["decoder.decompress_dim=16", "decoder.w_dim=16", "decoder.channels=[16,16,8,8]", "decoder.layers=[1,1,1,1]",
-                "decoder.kernels=[3,3,3,3]", "decoder.blur=[3,3,3,3]", "decoder.attn_depths=[1,0,0,0]", "decoder.attn_heads=1",
-                "decoder.attn_head_dim=8", "decoder.inject_dims=[16,8]"]
-
-def tiny_config(run_dir, data_path, **kw) -> TokenizerTrainConfig:
-    "A seconds-fast config on a random-init Lite0 'VFM' (for tests and smoke runs)."
-    d = dict(run_dir=str(run_dir), batch_size=8, end_images=64, ema_halflife=32, precision="fp32", device="cpu",
-             log_every=16, ckpt_every=32, grid_every=10**9, val_every=10**9, progress=False,
-             model=dict(preset="lite0-64", overrides=["encoder.pretrained=false", "encoder.layers=[2,3]", "encoder.scale_factor=1.0",
-                                                   "adapter.level_dims=[4,8]"] + TINY_DECODER),
-             data=dict(path=str(data_path), resolution=32),
-             loss=dict(perceptual=1.0, perceptual_kind="effnet-lite", vf=5.0, eq_p_latent=0.5),
-             disc=dict(backbone="effnet-lite0", pretrained=False, input_size=32, out_indices=[2, 3]))
-    base = load_config(TokenizerTrainConfig, d)
-    return load_config(TokenizerTrainConfig, config_to_dict(base), [f"{k}={json.dumps(v)}" for k, v in kw.items()])
+            if stop.requested(self.device):
+                if self.rank == 0: print(f"[train] stopping at {self.nimg / 1e3:.1f} kimg on request; resume with the same command", file=sys.stderr)
+                break
+    if n_acc: flush(True)                                   # stopped by a budget: log (and validate) the remainder
+    if bar is not None: bar.close()
+    self.save()                                              # a no-op when this image count is already checkpointed
+    if self.nimg >= end: self.save_grid()
+    return last
 
 # %% ../nbs/08_train_tokenizer.ipynb #15b0d5d4
 @call_parse
 @user_errors
 def main(config: Param("YAML preset (configs/tokenizer/*.yaml)", str),
          overrides: Param("key=value overrides, e.g. run_dir=runs/x loss.vf=1.0", str, nargs="*", opt=False) = None,
-         run_dir: Param("run folder (shortcut for run_dir=...)", str) = None):
+         run_dir: Param("run folder (shortcut for run_dir=...)", str) = None,
+         force_config: Param("resume even though the config differs from the run's config.yaml", store_true) = False):
     "Train a tokenizer stage; resumes automatically from the run folder."
     ov = list(overrides or []) + ([f"run_dir={run_dir}"] if run_dir else [])
-    cfg = load_config(TokenizerTrainConfig, config, ov)              # ConfigError → one line, exit 2 (user_errors)
+    cfg = load_config(TokenizerTrainConfig, config, ov).validate()   # ConfigError → one line, exit 2 (user_errors)
     torch.set_num_threads(int(os.environ.get("VFMVAE_THREADS", torch.get_num_threads())))
-    tr = TokenizerTrainer(cfg)
-    if tr.rank == 0: print(f"[train] {cfg.model.kind}/{cfg.model.preset} stage {cfg.stage}: {tr.n_trainable/1e6:.2f}M trainable, "
-                           f"{tr.nimg/1e3:.1f} → {cfg.images('end_images')/1e3:.1f} kimg, run dir {cfg.run_dir}", file=sys.stderr)
+    tr = TokenizerTrainer(cfg, force_config=force_config)
     last = tr.run()
     if tr.rank == 0: print(json.dumps(last))
