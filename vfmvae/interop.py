@@ -14,6 +14,7 @@ import torch.nn as nn
 from .core import ConfigError
 from .assets import AssetError
 from .model import VFMVAE, VFMVAEConfig, model_config
+from .decoder import binomial_kernel
 from .baselines import Tokenizer, load_weights
 
 # %% auto #0
@@ -97,6 +98,9 @@ def convert_official(sd: dict, model: VFMVAE, allow_legacy_noise: bool = False) 
     values = [k for k in rest if not sd[k].is_meta]                    # shape-only (meta) checks skip the value checks
     zk = [k for k in values if k.endswith(".zero_k_bias") and sd[k].abs().max() > 0]
     if zk: raise AssetError(f"official zero_k_bias tensors are not zero: {_names(zk)}")
+    blur = [k for k in values if k.endswith(".blur_weight") and not torch.allclose(
+            sd[k].float(), binomial_kernel(sd[k].shape[-1])[None, None].expand(sd[k].shape), atol=1e-6)]
+    if blur: raise AssetError(f"official blur kernels differ from the fixed binomial ones ours computes: {_names(blur)}")
     strengths = [sd[k].float().abs().max() for k in values if k.endswith(".noise_strength")]
     noise = float(max(strengths)) if strengths else 0.0
     if noise > 0 and not allow_legacy_noise:
