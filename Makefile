@@ -15,7 +15,7 @@ export MPLBACKEND := Agg
 export OMP_WAIT_POLICY ?= PASSIVE
 STAMP := $(VENV)/.installed
 
-.PHONY: install test repro repro-paper repro-alignment repro-tokenizer repro-diffusion export
+.PHONY: install test repro repro-paper repro-chain repro-quick repro-ablations export
 
 $(STAMP): settings.ini setup.py
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -31,28 +31,20 @@ export: install
 test: install
 	VFMVAE_TEST_FLAGS="$(FLAGS)" $(BIN)/python -m pytest tests -v -p no:cacheprovider --durations=0
 
-repro: repro-paper repro-alignment repro-tokenizer repro-diffusion
+repro: repro-paper repro-chain
 
 repro-paper: install
 	$(BIN)/vfmvae-paper --out figures
 
-# SE-CKNNA of EfficientNet-Lite0 vs Lite2 on all 3,925 Imagenette val images at 96 px (~40 min; resumable cache)
-repro-alignment: install
-	$(BIN)/vfmvae-se-cknna --res 96 --cache_dir runs/se_cknna_cache
+# The paper's claims at mini scale: tokenizers -> metrics -> latent caches -> diffusion -> metrics -> tables, figures,
+# claims (configs/repro/full.yaml). Resumable: a finished stage is skipped, a killed one continues.
+repro-chain: install
+	$(BIN)/vfmvae-repro configs/repro/full.yaml
 
-# VFM-VAE (frozen ImageNet EfficientNet-Lite2) and the two baselines on Imagenette at 64 px; metrics on 500 val images
-TOK := runs/tokenizer
-repro-tokenizer: install
-	$(BIN)/vfmvae-train-tokenizer configs/tokenizer/cpu_vfmvae_lite2_64.yaml
-	$(BIN)/vfmvae-eval-recon $(TOK)/cpu_vfmvae_lite2_64 --n 500 --init --out data/results/tokenizer_cpu_vfmvae_init.json --grid figures/tokenizer_cpu_vfmvae_grid_init.png
-	$(BIN)/vfmvae-eval-recon $(TOK)/cpu_vfmvae_lite2_64 --n 500 --out data/results/tokenizer_cpu_vfmvae_final.json --grid figures/tokenizer_cpu_vfmvae_grid_final.png
-	for k in klvae vavae; do \
-	  $(BIN)/vfmvae-train-tokenizer configs/tokenizer/cpu_$${k}_lite2_64.yaml && \
-	  $(BIN)/vfmvae-eval-recon $(TOK)/cpu_$${k}_lite2_64 --n 500 --out data/results/tokenizer_cpu_$${k}_final.json --grid figures/tokenizer_cpu_$${k}_grid_final.png || exit 1; \
-	done
-	$(BIN)/python benchmarks/tokenizer_cpu_report.py
+# The same chain at toy budgets in runs/repro-quick, checked against data/results/repro-quick (<= 15 min on 2 cores)
+repro-quick: install
+	$(BIN)/vfmvae-repro configs/repro/quick.yaml
 
-# tiny LightningDiT on 8x8x32 latents of 64-px Imagenette (PCA stand-in tokenizer), gFID of EMA samples start vs end
-repro-diffusion: install
-	$(BIN)/vfmvae-cache-latents runs/latents/imagenette64 --tokenizer pca --size 64
-	$(BIN)/python benchmarks/diffusion_tiny_run.py --minutes 15 --n 500 --ref-n 1000 --threads 1 --floor
+# Table 3 (decoder components) and Table 4 (encoder swap) at mini scale
+repro-ablations: install
+	$(BIN)/vfmvae-repro configs/repro/ablations.yaml
