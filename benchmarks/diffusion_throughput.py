@@ -2,7 +2,7 @@
 forward+backward at batch 8 on the paper's 16×16×32 latent, each against a reference variant:
 fp32 vs bf16 autocast, and fused SDPA attention vs a naive softmax(QKᵀ)V.
 
-    flock /tmp/vfmvae-heavy.lock python benchmarks/diffusion_throughput.py
+    flock /tmp/vfmvae/heavy.lock .venv/bin/python benchmarks/diffusion_throughput.py
 
 Each configuration runs in its own process (peak memory = that process's max RSS). Writes
 data/results/diffusion_throughput.json.

@@ -13,7 +13,8 @@ run eager), einops from `--official-deps` (a pip --target folder) and an import 
 rmsnorm.py, unused by RMSNorm). "main" is `git show <rev>:vfmvae/dit.py` / `transport.py` unpacked the same way.
 
 Every variant runs in its own process; rounds interleave the variants; the figure is the best (minimum) step time over
-all rounds (best-of-N), with the median too. Each process reports its peak RSS; the load average is printed and saved.
+all rounds (best-of-N), with the median too, in wall-clock and in process CPU time (one thread: the CPU time is
+the compute the step needed, the wall time adds whatever the machine's other load took; both ratios are saved). Each process reports its peak RSS; the load average is printed and saved.
 `--part equiv` converts the official models' random weights with `vfmvae.dit_checkpoints.convert_official_dit` and
 compares the forward passes (LightningDiT; the paper's REG fork of SiT, `--reg-git`/`--reg-path` in tianciB/VFM-VAE:
 velocity, class-token velocity and projection).
@@ -30,7 +31,7 @@ TRAIN = {   # name: (depth, width, heads, grid, classes, batch)
 }
 SAMPLE = {  # name: (depth, width, heads, grid, classes, batch, nfe)
     'tiny': (4, 192, 3, 8, 10, 64, 10),
-    'B1':   (12, 768, 12, 16, 1000, 8, 4),
+    'B1':   (12, 768, 12, 16, 1000, 8, 2),
 }
 
 def _unpack(git_dir, rev, paths, dest):
@@ -102,12 +103,13 @@ def run_sample(variant, name, cfg, repeats, threads, tmp, official_deps):
     old = 'lightningdit_shift' in dir(T)                         # old euler_ode: `steps` = steps; new: grid points
     grid = nfe if old else nfe + 1
     T.euler_ode(fn, [z], steps=2 if not old else 1)              # warm-up
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter(); T.euler_ode(fn, [z], steps=grid, shift=0.3); times.append(time.perf_counter() - t0)
+        t0, c0 = time.perf_counter(), time.process_time(); T.euler_ode(fn, [z], steps=grid, shift=0.3)
+        times.append(time.perf_counter() - t0); cpu.append(time.process_time() - c0)
     best = min(times)
-    return {'variant': variant, 'model': name, 'cfg': cfg, 'batch': B, 'nfe': nfe, 'best_s': best,
-            'img_per_s': B / best, 's_per_nfe': best / nfe, 'repeats': repeats, 'threads': threads,
+    return {'variant': variant, 'model': name, 'cfg': cfg, 'batch': B, 'nfe': nfe, 'best_s': best, 'best_cpu_s': min(cpu),
+            'img_per_s': B / best, 'img_per_cpu_s': B / min(cpu), 's_per_nfe': best / nfe, 'repeats': repeats, 'threads': threads,
             'peak_rss_MiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 def run_equiv(tmp, official_deps):
@@ -165,7 +167,7 @@ def main():
     ap.add_argument('--official-deps', default='/tmp/vfmvae_official_deps')
     ap.add_argument('--base-rev', default=BASE_REV)
     ap.add_argument('--rounds', type=int, default=3); ap.add_argument('--steps', type=int, default=6)
-    ap.add_argument('--repeats', type=int, default=2); ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--repeats', type=int, default=3); ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--configs', nargs='*', default=None)
     ap.add_argument('--one', nargs='*', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--tmp', default=None, help=argparse.SUPPRESS)
@@ -220,11 +222,13 @@ def main():
                 B = TRAIN[name][5]
                 cpu = {v: min(x['best_cpu_s'] for x in res if x['config'] == name and x['variant'] == v) for v in best}
                 s = {'img_per_s': {v: B / b for v, b in best.items()}, 'cpu_s_per_step': cpu, 'peak_rss_MiB': rss}
-                if 'official' in best and 'ours' in best: s['ours_vs_official'] = best['official'] / best['ours']
-                if 'main' in best and 'ours' in best: s['ours_vs_main'] = best['main'] / best['ours']
+                for ref in ('official', 'main'):
+                    if ref in best and 'ours' in best:
+                        s[f'ours_vs_{ref}'] = best[ref] / best['ours']; s[f'ours_vs_{ref}_cpu'] = cpu[ref] / cpu['ours']
                 summary[name] = s
                 print(f"{name}: " + "  ".join(f"{v} {B / b:.1f} img/s" for v, b in best.items()) +
-                      f"  | ours/official {s.get('ours_vs_official', float('nan')):.3f}x  ours/main {s.get('ours_vs_main', float('nan')):.3f}x", flush=True)
+                      f"  | ours/official {s.get('ours_vs_official', float('nan')):.3f}x wall, {s.get('ours_vs_official_cpu', float('nan')):.3f}x CPU"
+                      f"  ours/main {s.get('ours_vs_main', float('nan')):.3f}x wall, {s.get('ours_vs_main_cpu', float('nan')):.3f}x CPU", flush=True)
             out = ROOT / 'data/results/dit_train_vs_official.json'
         else:
             variants = ['main', 'ours']
@@ -234,15 +238,18 @@ def main():
                     for v in variants:
                         x = sub(a, ['--repeats', str(a.repeats), '--one', 'sample', v, name, cfg])
                         if x: x['loadavg_1m'] = os.getloadavg()[0]; res.append(x)
-                        if x: print(f"{name:5s} {cfg:5s} {v:5s} {x['img_per_s']:.2f} img/s at {x['nfe']} NFE  {x['s_per_nfe']:.3f} s/NFE  "
+                        if x: print(f"{name:5s} {cfg:5s} {v:5s} {x['img_per_s']:.2f} img/s ({x['img_per_cpu_s']:.2f} per CPU-s) at {x['nfe']} NFE  {x['s_per_nfe']:.3f} s/NFE  "
                                     f"RSS {x['peak_rss_MiB']:.0f} MiB  load {x['loadavg_1m']:.2f}", flush=True)
             summary = {}
             for name in a.configs or list(SAMPLE):
                 for cfg in (False, True):
                     by = {x['variant']: x for x in res if x['model'] == name and x['cfg'] == cfg}
                     if 'main' in by and 'ours' in by:
-                        summary[f"{name}_{'cfg' if cfg else 'nocfg'}_ours_vs_main"] = by['ours']['img_per_s'] / by['main']['img_per_s']
-            for k_, v_ in summary.items(): print(f"{k_}: {v_:.3f}x")
+                        key = f"{name}_{'cfg' if cfg else 'nocfg'}"
+                        summary[f"{key}_ours_vs_main"] = by['ours']['img_per_s'] / by['main']['img_per_s']
+                        summary[f"{key}_ours_vs_main_cpu"] = by['ours']['img_per_cpu_s'] / by['main']['img_per_cpu_s']
+                        summary[f"{key}_ours_img_per_s"] = by['ours']['img_per_s']
+            for k_, v_ in summary.items(): print(f"{k_}: {v_:.3f}" + ("x" if "_vs_" in k_ else " img/s"))
             out = ROOT / 'data/results/dit_sampler.json'
         import platform, torch
         out.write_text(json.dumps({'results': res, 'summary': summary, 'loadavg_at_rounds': loads,
