@@ -4,7 +4,7 @@
 
 # %% ../nbs/15_interop.ipynb #f15a0003
 from __future__ import annotations
-import re
+import math, re
 from pathlib import Path
 from typing import Optional, Union
 
@@ -18,8 +18,8 @@ from .decoder import binomial_kernel
 from .baselines import Tokenizer, load_weights
 
 # %% auto #0
-__all__ = ['ZERO', 'OFFICIAL_DROPPED', 'RELEASE_REPO', 'RELEASE_FILE', 'official_key', 'convert_official', 'release_config',
-           'load_official']
+__all__ = ['ZERO', 'OFFICIAL_DROPPED', 'RELEASE_REPO', 'RELEASE_FILE', 'official_scale', 'official_key', 'convert_official',
+           'release_config', 'load_official']
 
 # %% ../nbs/15_interop.ipynb #f15a0006
 ZERO = "zero"                                   # a tensor of ours without official counterpart: filled with 0 (exact)
@@ -36,6 +36,11 @@ OFFICIAL_DROPPED = {
     r".*\.noise_const": "legacy noise map",
     r".*\.noise_strength": "legacy noise strength",
 }
+
+def official_scale(k: str) -> float:
+    "Factor from the official value to ours: 1/√2 for the mapping layers after a hidden leaky ReLU (ours carries StyleGAN's √2 gain, the official none)."
+    m = re.fullmatch(r"decoder\.mapping\.mlp\.(\d+)\.weight", k)
+    return 1 / math.sqrt(2) if m and int(m[1]) >= 1 else 1.0
 
 def _attnproj(p: str) -> str: return "proj." + p[len("shortcut."):] if p.startswith("shortcut.") else p
 
@@ -87,7 +92,8 @@ def convert_official(sd: dict, model: VFMVAE, allow_legacy_noise: bool = False) 
         if name not in sd: missing.append(name); continue
         want = tuple(fn(tuple(v.shape))) if fn else tuple(v.shape)
         if tuple(sd[name].shape) != want: shape.append(f"{name} {tuple(sd[name].shape)}≠{want}"); continue
-        out[k] = sd[name].reshape(v.shape); used.add(name)
+        t = sd[name].reshape(v.shape); f = official_scale(k)
+        out[k] = t * f if f != 1 else t; used.add(name)
     rest = [k for k in sd if k not in used]
     dropped = {k: next((r for r in OFFICIAL_DROPPED if re.fullmatch(r, k)), None) for k in rest}
     unknown = [k for k, r in dropped.items() if r is None]
