@@ -15,12 +15,12 @@ import torch.nn.functional as F
 from torch.nn.utils.parametrizations import spectral_norm
 
 # %% auto #0
-__all__ = ['resize_to', 'l1_loss', 'in_window', 'multiscale_l1', 'ssim', 'ssim_loss', 'gaussian_kl', 'VFHead', 'match_grid',
-           'vf_loss', 'adaptive_weight', 'lpips_vgg_available', 'LPIPSVGG', 'EffNetPerceptual', 'build_perceptual',
-           'channels_last', 'fold_batchnorms', 'frozen_backbone', 'diff_augment', 'BatchNormLocal', 'DiscHead',
-           'EffNetBackbone', 'DinoBackbone', 'ProjectedDiscriminator', 'hinge_d_loss', 'hinge_g_loss',
-           'NLayerDiscriminator', 'MultiScalePatchGAN', 'lsgan_d_loss', 'lsgan_g_loss', 'feature_matching_loss',
-           'EqDraw', 'draw_equivariance', 'transform_latent', 'transform_image']
+__all__ = ['resize_to', 'l1_loss', 'in_window', 'multiscale_l1', 'ssim', 'ssim_loss', 'match_grid', 'vf_loss', 'adaptive_weight',
+           'lpips_vgg_available', 'LPIPSVGG', 'EffNetPerceptual', 'build_perceptual', 'channels_last',
+           'fold_batchnorms', 'frozen_backbone', 'diff_augment', 'BatchNormLocal', 'DiscHead', 'EffNetBackbone',
+           'DinoBackbone', 'ProjectedDiscriminator', 'hinge_d_loss', 'hinge_g_loss', 'NLayerDiscriminator',
+           'MultiScalePatchGAN', 'lsgan_d_loss', 'lsgan_g_loss', 'feature_matching_loss', 'EqDraw', 'draw_equivariance',
+           'transform_latent', 'transform_image']
 
 # %% ../nbs/05_losses.ipynb #87a8d517
 def resize_to(x: torch.Tensor, size, mode: str = "bilinear") -> torch.Tensor:
@@ -70,19 +70,7 @@ def ssim(x, y, data_range: float = 2.0, win: int = 11, sigma: float = 1.5, k1=0.
 
 def ssim_loss(x, y, data_range: float = 2.0): return 1 - ssim(x, y, data_range)
 
-# %% ../nbs/05_losses.ipynb #4e905a67
-def gaussian_kl(mean: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
-    "KL(N(mean, exp(logvar)) ‖ N(0, I)), summed over all non-batch dims, averaged over the batch."
-    kl = 0.5 * (mean.float()**2 + logvar.float().exp() - 1 - logvar.float())
-    return kl.flatten(1).sum(1).mean()
-
 # %% ../nbs/05_losses.ipynb #b3e9fae4
-class VFHead(nn.Module):
-    "The VF-loss projection: a bias-free 1×1 conv from the latent channels to the VFM width."
-    def __init__(self, latent_ch: int, vfm_dim: int):
-        super().__init__(); self.proj = nn.Conv2d(latent_ch, vfm_dim, 1, bias=False)
-    def forward(self, z): return self.proj(z)
-
 def match_grid(f: torch.Tensor, hw) -> torch.Tensor:
     "Bring feature map `f` to spatial size `hw` (average-pool when larger, bilinear when smaller)."
     hw = tuple(hw)
