@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_assets.ipynb #b8ede1b7
 from __future__ import annotations
-import hashlib, importlib.util, os, shutil, socket, tarfile, tempfile, threading, time, urllib.request
+import contextlib, hashlib, importlib.util, os, shutil, socket, tarfile, tempfile, threading, time, urllib.request
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -226,19 +226,35 @@ def fid_inception_weights() -> tuple[Path, bool]:
     return conv, False
 
 # %% ../nbs/01_assets.ipynb #34c790b0
-def inception_extractor():
-    "torch-fidelity's Inception feature extractor (2048-d pool features) with the weights above, frozen."
+@torch.no_grad()
+def _fold_batchnorms(net: torch.nn.Module) -> torch.nn.Module:
+    "Fold every frozen conv → BatchNorm pair into the conv: eval-mode BN is a per-channel affine map, W' = W·γ/σ, b' = β − μ·γ/σ."
+    for m in net.modules():
+        bn, conv = getattr(m, "bn", None), getattr(m, "conv", None)
+        if isinstance(bn, torch.nn.BatchNorm2d) and isinstance(conv, torch.nn.Conv2d) and conv.bias is None:
+            s = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+            conv.weight.copy_(conv.weight * s[:, None, None, None])
+            conv.bias = torch.nn.Parameter(bn.bias - bn.running_mean * s, requires_grad=False)
+            m.bn = torch.nn.Identity()
+    return net
+
+def inception_extractor(fast: bool = True):
+    "torch-fidelity's Inception (2048-d pool features) with the weights above, frozen; `fast`: BNs folded, channels_last."
     from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
     path, _ = fid_inception_weights()
-    return FeatureExtractorInceptionV3("inception-v3-compat", ["2048"], feature_extractor_weights_path=str(path)).eval()
+    net = FeatureExtractorInceptionV3("inception-v3-compat", ["2048"], feature_extractor_weights_path=str(path)).eval().requires_grad_(False)
+    return _fold_batchnorms(net).to(memory_format=torch.channels_last) if fast else net
 
 @torch.no_grad()
-def inception_features(images: torch.Tensor, batch_size: int = 50, extractor=None) -> np.ndarray:
-    "2048-d FID features (float64) of uint8 NCHW images."
+def inception_features(images: torch.Tensor, batch_size: int = 50, extractor=None, precision: str = "fp32") -> np.ndarray:
+    "2048-d FID features (float64) of uint8 NCHW images; `precision='bf16'` runs the network under CPU/GPU bf16 autocast."
     if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[1] != 3:
         raise ValueError(f"expected uint8 images of shape N×3×H×W, got {images.dtype} {tuple(images.shape)}")
+    if precision not in ("fp32", "bf16"): raise ValueError(f"precision must be 'fp32' or 'bf16', got {precision!r}")
     ext = extractor or inception_extractor()
-    return np.concatenate([ext(images[i:i+batch_size])[0].double().numpy() for i in range(0, len(images), batch_size)])
+    dev = next(ext.parameters()).device
+    ctx = torch.autocast(dev.type, dtype=torch.bfloat16) if precision == "bf16" else contextlib.nullcontext()
+    with ctx: return np.concatenate([ext(images[i:i+batch_size].to(dev))[0].double().cpu().numpy() for i in range(0, len(images), batch_size)])
 
 # %% ../nbs/01_assets.ipynb #016587d7
 from fastcore.script import call_parse
