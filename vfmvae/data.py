@@ -4,10 +4,10 @@
 
 # %% ../nbs/07_data.ipynb #2b16fad1
 from __future__ import annotations
-import glob, hashlib, io, json, math, os, sys, tarfile, warnings
+import glob, hashlib, io, json, os, sys, tarfile, warnings
 from dataclasses import dataclass, replace as dataclasses_replace
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 import numpy as np
 import torch

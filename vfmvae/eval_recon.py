@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, time
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 import torch
