@@ -123,7 +123,10 @@ def load_config(cls, src=None, overrides=()):
     else:
         p = Path(src)
         if not p.is_file(): raise ConfigError(f"config file not found: {p}")
-        d = _yaml_load(p.read_text()) or {}
+        try: d = _yaml_load(p.read_text()) or {}
+        except yaml.YAMLError as e:
+            m = getattr(e, "problem_mark", None)
+            raise ConfigError(f"{p}: not valid YAML" + (f" (line {m.line + 1}, column {m.column + 1}: {e.problem})" if m else f": {e}")) from None
         if not isinstance(d, dict): raise ConfigError(f"{p}: top level must be a mapping")
     return config_from_dict(cls, apply_overrides(d, overrides))
 
