@@ -114,25 +114,25 @@ def _tensors(obj) -> dict:
     if isinstance(obj, (nn.Module, EMA)): obj = obj.state_dict()
     return {k: v.detach().cpu().contiguous().clone() for k, v in obj.items()}
 
-def _all_rng_states(world: int) -> list:
-    "Every rank's `rng_state()`, gathered (a collective: all ranks must call it)."
-    if world == 1: return [rng_state()]
-    out = [None] * world; torch.distributed.all_gather_object(out, rng_state())
+def _gather(obj, world: int) -> list:
+    "`obj` of every rank (a collective: all ranks must call it)."
+    if world == 1: return [obj]
+    out = [None] * world; torch.distributed.all_gather_object(out, obj)
     return out
 
 def save_checkpoint(folder, images: int, modules: dict, optimizers: dict = {}, meta: dict = {}, keep: int = 2,
-                    collective: bool = False) -> Path:
+                    collective: bool = False, rank_state: Optional[dict] = None) -> Path:
     "Atomically write `ckpt-<images>` under `folder`: modules/EMA (or tensor dicts), optimisers, RNG and `meta`."
     folder = Path(folder); final = folder/f"ckpt-{images:012d}"
     rank, world = rank_world() if collective else (0, 1)
-    rngs = _all_rng_states(world)                              # with `collective`, every rank's generators
+    ranks = _gather({"rng": rng_state(), "state": rank_state}, world)   # with `collective`: every rank's own state
     try:
-        if rank == 0: _save(folder, final, images, modules, optimizers, meta, keep, rngs)
+        if rank == 0: _save(folder, final, images, modules, optimizers, meta, keep, ranks)
     finally:
         if world > 1: torch.distributed.barrier()
     return final
 
-def _save(folder, final, images, modules, optimizers, meta, keep, rngs) -> None:
+def _save(folder, final, images, modules, optimizers, meta, keep, ranks) -> None:
     folder.mkdir(parents=True, exist_ok=True); _clean(folder)
     if _files(final, hashes=True) is None:                    # an image count already saved completely is not rewritten
         tmp = folder/f".tmp-{final.name}-{os.getpid()}"; tmp.mkdir()
@@ -142,8 +142,9 @@ def _save(folder, final, images, modules, optimizers, meta, keep, rngs) -> None:
             tensors, opt_meta[name] = _flatten_optimizer(opt.state_dict())
             files[f"optim_{name}.safetensors"] = _write(tmp/f"optim_{name}.safetensors",
                                                         st_save({k: v.detach().cpu().contiguous() for k, v in tensors.items()}))
-        state = {"images": int(images), "rng": rngs[0], "optimizers": opt_meta, "meta": meta}
-        if len(rngs) > 1: state["rng_ranks"] = rngs
+        state = {"images": int(images), "rng": ranks[0]["rng"], "optimizers": opt_meta, "meta": meta,
+                 "rank_state": ranks[0]["state"]}
+        if len(ranks) > 1: state["rng_ranks"], state["rank_states"] = [r["rng"] for r in ranks], [r["state"] for r in ranks]
         files["state.json"] = _write(tmp/"state.json", json.dumps(state).encode())
         _write(tmp/MANIFEST, json.dumps({"files": files}).encode())     # last: it certifies every file above
         _fsync_dir(tmp)
@@ -201,17 +202,14 @@ def load_checkpoint(path, modules: dict = {}, optimizers: dict = {}, restore_rng
         elif isinstance(m, EMA): m.load_state_dict(sd)
         else: m.clear(); m.update(sd)
     for name, opt in optimizers.items(): opt.load_state_dict(_unflatten_optimizer(tensors[f"o.{name}"], state["optimizers"][name]))
-    if restore_rng: set_rng_state(_my_rng(state))
-    return state
-
-def _my_rng(state: dict) -> dict:
-    "This rank's saved generator state (rank 0's when the checkpoint has no per-rank states for this world size)."
     rank, world = rank_world(); per_rank = state.get("rng_ranks")
-    if per_rank and len(per_rank) == world: return per_rank[rank]
-    if per_rank and rank == 0:
-        print(f"warning: checkpoint has RNG states for {len(per_rank) if per_rank else 1} rank(s), this run has {world}: "
+    if per_rank and len(per_rank) == world:                    # this rank's own generators and `rank_state`
+        state["rng"], state["rank_state"] = per_rank[rank], state["rank_states"][rank]
+    elif per_rank and rank == 0:
+        print(f"warning: checkpoint has RNG states for {len(per_rank)} ranks, this run has {world}: "
               "ranks continue from rank 0's generators (not an exact resume)", file=sys.stderr)
-    return state["rng"]
+    if restore_rng: set_rng_state(state["rng"])
+    return state
 
 # %% ../nbs/01a_runs.ipynb #1379aabe
 class DivergedError(VfmvaeError):
