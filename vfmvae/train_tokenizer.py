@@ -299,9 +299,10 @@ def save(self: TokenizerTrainer) -> Path:
     if self.P is not None: mods["patchgan"] = self.P
     opts = {"g": self.opt_g} | ({"d": self.opt_d} if self.opt_d is not None else {})
     meta = {"step": self.step_idx, "data": self.stream.state_dict(), "guard_g": self.guard_g.state_dict(),
-            "guard_d": self.guard_d.state_dict(), "stage": self.cfg.stage, "model_kind": self.cfg.model.kind,
-            "w_vf": None if self.w_vf is None else float(self.w_vf)}
-    return save_checkpoint(self.run_dir.checkpoints, self.nimg, mods, opts, meta, keep=self.cfg.keep_ckpts, collective=True)
+            "guard_d": self.guard_d.state_dict(), "stage": self.cfg.stage, "model_kind": self.cfg.model.kind}
+    mine = {"w_vf": None if self.w_vf is None else float(self.w_vf)}        # per rank: each rank's weight is its own batch's
+    return save_checkpoint(self.run_dir.checkpoints, self.nimg, mods, opts, meta, keep=self.cfg.keep_ckpts, collective=True,
+                           rank_state=mine)
 
 @patch
 def _load_model_state(self: TokenizerTrainer, sd: dict, module: nn.Module, skip=()) -> None:
@@ -325,7 +326,8 @@ def resume(self: TokenizerTrainer, path) -> None:
     meta = st["meta"]; self.nimg, self.step_idx = st["images"], meta["step"]
     self.stream.load_state_dict(dict(meta["data"], rank=self.rank))
     self.guard_g.load_state_dict(meta["guard_g"]); self.guard_d.load_state_dict(meta["guard_d"])
-    self.w_vf = None if meta.get("w_vf") is None else torch.tensor(meta["w_vf"])
+    w = (st.get("rank_state") or {}).get("w_vf")
+    self.w_vf = None if w is None else torch.tensor(w)
 
 @patch
 def init_from(self: TokenizerTrainer, src) -> None:
