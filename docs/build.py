@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NBS, DOCS = ROOT/"nbs", ROOT/"docs"
 DIRECTIVE = re.compile(r"^\s*#\s*\|")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 INLINE = "module://matplotlib_inline.backend_inline"  # ipykernel's default; the Makefile's MPLBACKEND=Agg would hide plots
 
 def default_flags():
@@ -52,8 +53,11 @@ def execute_one(src: Path, dst: Path, skip_flags, timeout):
                             resources={"metadata": {"path": str(src.parent)}})
     rc = 0
     try: client.execute()
-    except (CellExecutionError, CellTimeoutError) as e:
-        rc = 1; nb.metadata["vfmvae_error"] = str(e).strip().splitlines()[-1][:300] if str(e).strip() else type(e).__name__
+    except CellTimeoutError:
+        rc = 3; nb.metadata["vfmvae_error"] = f"a cell ran over {timeout} s"
+    except CellExecutionError as e:
+        lines = ANSI.sub("", str(e)).strip().splitlines()
+        rc = 1; nb.metadata["vfmvae_error"] = (lines[-1] if lines else type(e).__name__)[:300]
     nbformat.write(nb, dst)
     return rc
 
@@ -63,18 +67,19 @@ def run_child(src, dst, skip_flags, timeout, env):
            "--_skip", ",".join(skip_flags)]
     t0 = time.time()
     p = subprocess.Popen(cmd, env=env, cwd=src.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try: out, _ = p.communicate(timeout=timeout + 60)
+    try: out, _ = p.communicate(timeout=timeout + 30)  # + kernel start-up
     except subprocess.TimeoutExpired:
         p.kill(); p.communicate()  # the kernel polls its parent and exits with it
         return "timed out", time.time() - t0, f"over {timeout} s"
     dt = time.time() - t0
     if p.returncode == 0: return "ok", dt, ""
+    status = "timed out" if p.returncode == 3 else "failed"
     msg = ""
     if dst.exists():
         import nbformat
         msg = nbformat.read(dst, as_version=4).metadata.get("vfmvae_error", "")
     tail = (out or "").strip().splitlines()
-    return "failed", dt, msg or (tail[-1] if tail else f"exit {p.returncode}")
+    return status, dt, msg or (ANSI.sub("", tail[-1]) if tail else f"exit {p.returncode}")
 
 # ---------------------------------------------------------------- rendering
 def title_of(nb):
@@ -95,6 +100,7 @@ def tidy(nb, skip_flags):
             if not c.source and not c.get("outputs"): continue  # `#| default_exp x` alone, or an empty cell
             if why == "nbdev_export": continue
             if why: c.metadata.setdefault("tags", []).append("notrun")
+            if any(o.get("output_type") == "error" for o in c.get("outputs", [])): c.metadata.setdefault("tags", []).append("error")
             c.metadata["vfmvae_why"] = why or ""
         cells.append(c)
     nb.cells = cells
@@ -176,6 +182,7 @@ def main(argv=None):
                     help="re-render the notebooks already executed in --out (after a style change), running nothing")
     ap.add_argument("--flags", default="", help="space-separated test flags to run anyway (as nbdev_test --flags)")
     ap.add_argument("--timeout", type=int, default=900, help="seconds per notebook")
+    ap.add_argument("--nbs", default=str(NBS), help="folder of the notebooks (default: nbs/)")
     ap.add_argument("--_execute", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--_skip", default="", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -183,12 +190,13 @@ def main(argv=None):
         return execute_one(Path(a._execute[0]), Path(a._execute[1]), [f for f in a._skip.split(",") if f], a.timeout)
 
     import nbformat
+    nbs_dir = Path(a.nbs).resolve()
     skip_flags = [f for f in default_flags() if f not in a.flags.split()]
-    nbs = sorted(NBS.glob("*.ipynb"))
+    nbs = sorted(nbs_dir.glob("*.ipynb"))
     if a.only:
         want = [s.strip().removesuffix(".ipynb") for s in a.only.split(",") if s.strip()]
         unknown = sorted(set(want) - {p.stem for p in nbs})
-        if unknown: sys.exit(f"docs/build.py: no notebook nbs/{unknown[0]}.ipynb (have: {', '.join(p.stem for p in nbs)})")
+        if unknown: sys.exit(f"docs/build.py: no notebook {nbs_dir/unknown[0]}.ipynb (have: {', '.join(p.stem for p in nbs)})")
         nbs = [p for p in nbs if p.stem in want]
     out = (ROOT/a.out if not Path(a.out).is_absolute() else Path(a.out)); (out/"executed").mkdir(parents=True, exist_ok=True)
     css = (DOCS/"site.css").read_text()
@@ -212,21 +220,22 @@ def main(argv=None):
         nb = nbformat.read(dst, as_version=4)
         t, s = title_of(nb)
         rows.append(dict(stem=src.stem, title=t, subtitle=s, status=status, seconds=dt, msg=msg, nb=nb))
-    all_stems = [(p.stem, title_of(nbformat.read(p, as_version=4))[0]) for p in sorted(NBS.glob("*.ipynb"))]
+    all_stems = [(p.stem, title_of(nbformat.read(p, as_version=4))[0]) for p in sorted(nbs_dir.glob("*.ipynb"))]
     for r in rows:
         i = [s for s, _ in all_stems].index(r["stem"])
         prev, nxt = (all_stems[i-1] if i else None), (all_stems[i+1] if i + 1 < len(all_stems) else None)
         banner = {"ok": "", "not executed": '<div class="vfm-banner">Rendered without running (<code>--no-execute</code>): no outputs.</div>',
                   "failed": f'<div class="vfm-banner vfm-bad">This notebook FAILED in this build: {html.escape(r["msg"])} '
                             f'(rendered up to the error)</div>',
-                  "timed out": f'<div class="vfm-banner vfm-bad">This notebook timed out ({html.escape(r["msg"])}); shown without outputs.</div>'}[r["status"]]
+                  "timed out": f'<div class="vfm-banner vfm-bad">This notebook timed out in this build ({html.escape(r["msg"])}); '
+                               f'rendered up to there.</div>'}[r["status"]]
         (out/f'{r["stem"]}.html').write_text(render(tidy(r["nb"], skip_flags), r["title"] or r["stem"], nav(prev, nxt), banner, css))
     # keep earlier chapters of a partial (--only) build in the index
     old = {}
     if (a.only or a.rerender) and (out/"chapters.json").exists(): old = {r["stem"]: r for r in json.loads((out/"chapters.json").read_text())}
     old.update({r["stem"]: {k: v for k, v in r.items() if k != "nb"} for r in rows})
     table = [old[s] for s, _ in all_stems if s in old]
-    listed = table + [dict(stem=s, title=t, subtitle=title_of(nbformat.read(NBS/f"{s}.ipynb", as_version=4))[1],
+    listed = table + [dict(stem=s, title=t, subtitle=title_of(nbformat.read(nbs_dir/f"{s}.ipynb", as_version=4))[1],
                            status="not built", seconds=0.0, msg="") for s, t in all_stems if s not in old]
     listed.sort(key=lambda r: [s for s, _ in all_stems].index(r["stem"]))
     (out/"chapters.json").write_text(json.dumps(table, indent=1))
