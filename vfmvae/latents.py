@@ -115,7 +115,7 @@ def dist_rank_world():
     return int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
 
 def barrier():
-    "Wait for every rank (a no-op in a single process; joins a gloo group under torchrun)."
+    "Wait for every rank (a no-op in a single process; joins a gloo group under torchrun). Every rank must call it equally often."
     import torch.distributed as dist
     if dist_rank_world()[1] == 1 or not dist.is_available(): return
     if not dist.is_initialized(): dist.init_process_group('gloo')
@@ -155,8 +155,14 @@ def write_shards(tokenizer, dataset, cache_dir, shard_size=1000, batch_size=64, 
     elif rank == 0:
         tmp = mp.with_suffix('.tmp'); tmp.write_text(json.dumps(meta, indent=1)); os.replace(tmp, mp)
     written = present = unreadable = 0
-    for i in range(rank, n_shards, world):
-        if shard_path(cache_dir, i).exists(): present += 1; continue
+    todo = [i for i in range(rank, n_shards, world) if not shard_path(cache_dir, i).exists()]
+    present = len(range(rank, n_shards, world)) - len(todo)
+    bar = None
+    if progress and todo:
+        import sys; from tqdm import tqdm
+        bar = tqdm(total=sum(min(shard_size, n - i * shard_size) for i in todo), unit='img', desc=f'latents [rank {rank}]',
+                   mininterval=5, file=sys.stderr)
+    for i in todo:
         idx = list(range(i * shard_size, min((i + 1) * shard_size, n)))
         dl = DataLoader(_Indexed(dataset, idx), batch_size=batch_size, num_workers=num_workers, shuffle=False,
                         collate_fn=_collate_readable)
@@ -173,12 +179,13 @@ def write_shards(tokenizer, dataset, cache_dir, shard_size=1000, batch_size=64, 
                 if features is not None:
                     c, p = features(xv); add('cls' + sfx, c); add('feat' + sfx, p)
             add('labels', y); add('index', ix)
+            if bar is not None: bar.update(len(ix))
         if not out: raise VfmvaeError(f"none of the {len(idx)} images of shard {i} (images {idx[0]}–{idx[-1]}) is readable")
         t = {k: torch.cat(v) for k, v in out.items()}
         t['labels'], t['index'] = t['labels'].long(), t['index'].long()
         for k in [k for k in t if k.startswith(('std', 'cls', 'feat'))]: t[k] = t[k].half()
         _atomic_save(t, shard_path(cache_dir, i)); written += 1; unreadable += len(idx) - len(t['index'])
-        if progress: print(f"[rank {rank}] shard {i + 1}/{n_shards} written ({len(t['index'])} images)", flush=True)
+    if bar is not None: bar.close()
     return dict(written=written, present=present, unreadable=unreadable, n_shards=n_shards)
 
 def _meta(cache_dir) -> dict:
@@ -344,11 +351,11 @@ def cache_latents(out, tokenizer='pca', split='train', size=64, limit=0, feature
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     rank, world = dist_rank_world()
     readable = lambda ix: [it[0] for it in (ds[i] for i in ix) if it is not None]
-    if tokenizer == 'pca' and not (out / 'tokenizer_pca.safetensors').exists():
-        if rank == 0:
+    if tokenizer == 'pca':
+        if rank == 0 and not (out / 'tokenizer_pca.safetensors').exists():
             fit = torch.stack(readable(torch.randperm(len(ds), generator=torch.Generator().manual_seed(0))[:2000].tolist()))
             _atomic_save(PCATokenizer(pca_f, pca_dim).fit(fit).state_dict(), out / 'tokenizer_pca.safetensors')
-        barrier()                                                   # every rank waits for the fit
+        barrier()                                     # every rank waits for the fit (and calls barrier alike)
     if tok is None: tok = tokenizer_from_spec(tokenizer, out)
     x0 = tok_encode(tok, readable(range(min(len(ds), 16)))[0][None]).mean
     res = write_shards(tok, ds, out, shard_size, batch_size, True, _features(features, x0.shape[-1]), workers, name=tokenizer,
