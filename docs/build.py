@@ -4,6 +4,7 @@
     python docs/build.py --out _site --only 00_core,01a_runs
     python docs/build.py --out _site --no-execute         # render the committed (output-free) notebooks, fast
     python docs/build.py --out _site --flags slow         # also run the `#| slow` cells, as `nbdev_test --flags slow`
+    python docs/build.py --out _site --rerender --mathjax local   # restyle the last build; math from libjs-mathjax
 
 Cells are skipped exactly as `nbdev_test` skips them (nbdev 2.4.14, `nbdev.test.test_nb`): a code cell whose leading
 `#|` directives name a flag of `tst_flags` in settings.ini (not forced with --flags), `#| eval: false`, or a cell that
@@ -106,9 +107,9 @@ def tidy(nb, skip_flags):
     nb.cells = cells
     return nb
 
-def render(nb, title, page_nav, banner, css):
+def render(nb, title, page_nav, banner, css, mathjax=None):
     from nbconvert import HTMLExporter
-    exp = HTMLExporter(template_name="lab")
+    exp = HTMLExporter(template_name="lab", **({"mathjax_url": mathjax} if mathjax else {}))
     body, _ = exp.from_notebook_node(nb, resources={"metadata": {"name": title}})
     # mark the not-run cells with the reason (a data attribute CSS can show), and add the navigation + our CSS
     whys = iter(c.metadata.get("vfmvae_why", "") for c in nb.cells if c.cell_type == "code")
@@ -182,6 +183,8 @@ def main(argv=None):
                     help="re-render the notebooks already executed in --out (after a style change), running nothing")
     ap.add_argument("--flags", default="", help="space-separated test flags to run anyway (as nbdev_test --flags)")
     ap.add_argument("--timeout", type=int, default=900, help="seconds per notebook")
+    ap.add_argument("--mathjax", default="", help="MathJax 2 URL (default: nbconvert's CDN); 'local' = Debian's libjs-mathjax, "
+                    "for reading offline on this machine")
     ap.add_argument("--nbs", default=str(NBS), help="folder of the notebooks (default: nbs/)")
     ap.add_argument("--_execute", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--_skip", default="", help=argparse.SUPPRESS)
@@ -200,6 +203,11 @@ def main(argv=None):
         nbs = [p for p in nbs if p.stem in want]
     out = (ROOT/a.out if not Path(a.out).is_absolute() else Path(a.out)); (out/"executed").mkdir(parents=True, exist_ok=True)
     css = (DOCS/"site.css").read_text()
+    mathjax = a.mathjax
+    if mathjax == "local":
+        local = Path("/usr/share/javascript/mathjax/MathJax.js")
+        if not local.exists(): sys.exit("docs/build.py: --mathjax local needs Debian's libjs-mathjax (apt-get install libjs-mathjax)")
+        mathjax = local.as_uri() + "?config=TeX-AMS_CHTML-full,Safe"
     env = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
            "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE"), "MPLBACKEND": INLINE}
     if "VFMVAE_DATA" not in env and (ROOT.parent/"shared"/"data").is_dir(): env["VFMVAE_DATA"] = str(ROOT.parent/"shared"/"data")
@@ -229,7 +237,7 @@ def main(argv=None):
                             f'(rendered up to the error)</div>',
                   "timed out": f'<div class="vfm-banner vfm-bad">This notebook timed out in this build ({html.escape(r["msg"])}); '
                                f'rendered up to there.</div>'}[r["status"]]
-        (out/f'{r["stem"]}.html').write_text(render(tidy(r["nb"], skip_flags), r["title"] or r["stem"], nav(prev, nxt), banner, css))
+        (out/f'{r["stem"]}.html').write_text(render(tidy(r["nb"], skip_flags), r["title"] or r["stem"], nav(prev, nxt), banner, css, mathjax))
     # keep earlier chapters of a partial (--only) build in the index
     old = {}
     if (a.only or a.rerender) and (out/"chapters.json").exists(): old = {r["stem"]: r for r in json.loads((out/"chapters.json").read_text())}
@@ -241,8 +249,11 @@ def main(argv=None):
     (out/"chapters.json").write_text(json.dumps(table, indent=1))
     took = time.time() - t_all
     mode = "rendered without execution" if a.no_execute else "re-rendered from the last execution" if a.rerender else f"executed, skipping cells flagged {', '.join('#| ' + f for f in skip_flags) or '(none)'}"
-    meta = (f'Built {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())} from git {git_rev()}; last run: {len(rows)} notebook(s) {mode} '
+    meta = (f'Built {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())} from git {git_rev()}: {len(rows)} notebook(s) {mode} '
             f'in {took:.0f} s.')
+    if a.rerender and (out/"build.json").exists():
+        meta = json.loads((out/"build.json").read_text())["meta"] + f' Re-rendered {time.strftime("%H:%M UTC", time.gmtime())}.'
+    else: (out/"build.json").write_text(json.dumps({"meta": meta}))
     write_index(out, listed, copy_results(out, css), meta, css)
     bad = [r for r in rows if r["status"] in ("failed", "timed out")]
     print(f"[docs] {len(rows)} notebook(s) in {took:.0f} s -> {out/'index.html'}"
