@@ -312,11 +312,17 @@ class RunDir:
         return [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.exists() else []
 
 # %% ../nbs/00_core.ipynb #26764659
+def _close_progress_bars() -> None:
+    "Close every live tqdm bar, so that what is printed next starts on a line of its own."
+    tq = sys.modules.get("tqdm")
+    for bar in list(getattr(getattr(tq, "tqdm", None), "_instances", ())): bar.close()
+
 def user_errors(fn):
     "Decorator for CLI functions: report `VfmvaeError` as one line on stderr and exit with status 2."
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try: return fn(*args, **kwargs)
         except VfmvaeError as e:
+            _close_progress_bars()
             print(f"error: {e}", file=sys.stderr); raise SystemExit(2)
     return wrapper
