@@ -50,7 +50,8 @@ def execute_one(src: Path, dst: Path, skip_flags, timeout):
         if c.cell_type == "code" and (why := skip_reason(c, skip_flags)):
             c.metadata.setdefault("tags", []).append("skip-execution")
             c.metadata["vfmvae_skip"] = why
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
+    # --matplotlib=inline: a bare `matplotlib.figure.Figure` shown as a cell's value renders as a plot, as in Jupyter
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False, extra_arguments=["--matplotlib=inline"],
                             resources={"metadata": {"path": str(src.parent)}})
     rc = 0
     try: client.execute()
@@ -107,10 +108,12 @@ def tidy(nb, skip_flags):
     nb.cells = cells
     return nb
 
-def render(nb, title, page_nav, banner, css, mathjax=None):
+def render(nb, title, page_nav, banner, css, mathjax):
     from nbconvert import HTMLExporter
     exp = HTMLExporter(template_name="lab", **({"mathjax_url": mathjax} if mathjax else {}))
     body, _ = exp.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    # markdown images/links into the committed results (relative to nbs/) point at the site's copies (copy_results)
+    body = re.sub(r'(src|href)="\.\./(?:figures|data/results)/(tables/)?', lambda m: f'{m.group(1)}="results/{m.group(2) or ""}', body)
     # mark the not-run cells with the reason (a data attribute CSS can show), and add the navigation + our CSS
     whys = iter(c.metadata.get("vfmvae_why", "") for c in nb.cells if c.cell_type == "code")
     body = re.sub(r'<div (id="[^"]*" )?class="jp-Cell jp-CodeCell',
