@@ -169,10 +169,11 @@ def write_index(out, rows, results, meta, css):
     def item(r):
         took = f" &middot; {r['seconds']:.0f} s" if r["seconds"] else ""
         name = f'<b>{html.escape(r["title"] or r["stem"])}</b>'
+        err = f'<br><code class="vfm-err">{html.escape(r["msg"])}</code>' if r["status"] in ("failed", "timed out") and r["msg"] else ""
         link = name if r["status"] == "not built" else f'<a href="{r["stem"]}.html">{name}</a>'
         return (f'<li class="vfm-{r["status"].replace(" ", "-")}">{link}'
                 f' <span class="vfm-status">{html.escape(r["status"])}{took}</span><br><span class="vfm-sub">{inline_code(r["subtitle"])}</span>'
-                f'<span class="vfm-file">nbs/{r["stem"]}.ipynb</span></li>')
+                f'<span class="vfm-file">nbs/{r["stem"]}.ipynb</span>{err}</li>')
     page = tpl.replace("{{chapters}}", "".join(map(item, rows))).replace("{{results}}", results).replace("{{meta}}", meta)
     (out/"index.html").write_text(page); (out/"site.css").write_text(css)
 
