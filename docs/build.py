@@ -72,7 +72,7 @@ def run_child(src, dst, skip_flags, timeout, env):
     try: out, _ = p.communicate(timeout=timeout + 30)  # + kernel start-up
     except subprocess.TimeoutExpired:
         p.kill(); p.communicate()  # the kernel polls its parent and exits with it
-        return "timed out", time.time() - t0, f"over {timeout} s"
+        return "timed out", time.time() - t0, f"the notebook ran over {timeout} s"
     dt = time.time() - t0
     if p.returncode == 0: return "ok", dt, ""
     status = "timed out" if p.returncode == 3 else "failed"
