@@ -173,4 +173,11 @@ for name, path in presets.items():
     del model
     if dev == 'cuda': torch.cuda.empty_cache()
 EOF
+# ---- 6. the mini reproduction at its quick budget (devices picked automatically) -------------------------------------
+if [[ $DRY == 1 ]]; then
+  echo "GPU_CHECK repro-quick: skipped in --dry-run (make repro-quick runs it on the CPU in <= 15 min)"
+else
+  part "repro-quick" 240 env VFMVAE_RUNS=/tmp/gpu-check-runs VFMVAE_DATA="${VFMVAE_DATA:-$PWD/shared/data}" \
+    "$(dirname "$PY")/vfmvae-repro" configs/repro/quick.yaml "reference=''"
+fi
 echo "GPU_CHECK done: $(( $(date +%s) - T0 )) s total"

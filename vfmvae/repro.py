@@ -304,13 +304,13 @@ def plot_degradation(per_tokenizer: dict, title: str = ""):
     return fig
 
 def plot_convergence_mini(curves: dict, floors: dict, title: str = ""):
-    "gFID against training images {run: [(images, gFID)]}, log x; dotted floors {run: reconstruction FID}."
+    "gFID against training images {run: [(images, gFID)]}, log x; dotted floors {tokenizer: reconstruction FID}."
     fig, (ax,) = _figure()
     for run, pts in curves.items():
         x, y = zip(*sorted(pts))
         ax.plot(x, y, marker="o", color=_color(run), label=RUN_LABEL.get(run, run), ls="-" if "vfmvae" in run else "--")
-    for run, f in floors.items():
-        if f is not None: ax.axhline(f, color=_color(run), ls=":", lw=1)
+    for kind, f in floors.items():
+        if f is not None: ax.axhline(f, color=_color(kind), ls=":", lw=1)
     ax.set_xscale("log"); ax.set_xlabel("diffusion training images (log scale)"); ax.set_ylabel("gFID w/o CFG ↓ (dotted: tokenizer floor)")
     ax.grid(alpha=0.3); ax.legend(fontsize=7.5, frameon=False)
     if title: ax.set_title(title, fontsize=9)
@@ -595,8 +595,7 @@ def write_report(cfg: ReproConfig, res: dict, log=print) -> list[Path]:
         written.append(_save_png(plot_degradation(per, f"CKNNA of the latents to the frozen VFM under transforms (N={cfg.cknna_n})"),
                                  fig_dir / "degradation.png"))
     if res["gfid"]:
-        floors = {run: res["floor"].get(kind) for run, (_, kind) in diffusion_runs(cfg).items()}
-        written.append(_save_png(plot_convergence_mini(res["gfid"], floors, f"gFID-{cfg.gen_n} vs {cfg.ref_n} Imagenette-val images"),
+        written.append(_save_png(plot_convergence_mini(res["gfid"], res["floor"], f"gFID-{cfg.gen_n} vs {cfg.ref_n} Imagenette-val images"),
                                  fig_dir / "convergence.png"))
     if res["dynamics_snapshots"]:
         series = {}
@@ -648,10 +647,11 @@ def main(config: Param("chain preset (configs/repro/*.yaml)", str),
     print(f"[repro] {cfg.name}: tokenizers {list(cfg.tokenizers)} × {cfg.images('tokenizer_images'):,} images, diffusion "
           f"{list(diffusion_runs(cfg))} × {cfg.images('diffusion_images'):,} images; runs in {cfg.out}", file=sys.stderr)
     res = run_chain(cfg, log=lambda s: print(s, file=sys.stderr, flush=True))
-    if cfg.reference:
-        ref = json.loads((Path(cfg.reference) / "summary.json").read_text())
-        rtol = cfg.rtol
-        c = compare_to_reference(res, ref, rtol)
+    ref = Path(cfg.reference) / "summary.json" if cfg.reference else None
+    if ref is not None and not ref.is_file():
+        print(f"[repro] no committed reference at {ref}: nothing to compare", file=sys.stderr)
+    elif ref is not None:
+        c = compare_to_reference(res, json.loads(ref.read_text()), cfg.rtol)
         print(f"[repro] against {cfg.reference}: {c['n']} metrics, worst {c['worst']['metric']} {c['worst']['rel_diff']:.2%} "
-              f"(tolerance {rtol:.0%}), missing {len(c['missing'])} → {'REPRODUCED' if c['ok'] else 'DIFFERS'}", file=sys.stderr)
+              f"(tolerance {cfg.rtol:.0%}), missing {len(c['missing'])} → {'REPRODUCED' if c['ok'] else 'DIFFERS'}", file=sys.stderr)
         if not c["ok"]: raise SystemExit(1)
