@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import timm
 
-from .core import VfmvaeError, user_errors
+from .core import ConfigError, VfmvaeError, user_errors
 
 # %% auto #0
 __all__ = ['REPO_ROOT', 'IMAGE_EXTS', 'IMAGENETTE_ARCHIVES', 'EFFNET_LITE', 'IMAGENETTE_IMAGENET_INDEX', 'TORCH_FIDELITY_FILE',
@@ -250,7 +250,7 @@ def inception_features(images: torch.Tensor, batch_size: int = 50, extractor=Non
     "2048-d FID features (float64) of uint8 NCHW images; `precision='bf16'` runs the network under CPU/GPU bf16 autocast."
     if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[1] != 3:
         raise ValueError(f"expected uint8 images of shape N×3×H×W, got {images.dtype} {tuple(images.shape)}")
-    if precision not in ("fp32", "bf16"): raise ValueError(f"precision must be 'fp32' or 'bf16', got {precision!r}")
+    if precision not in ("fp32", "bf16"): raise ConfigError(f"precision must be 'fp32' or 'bf16', got {precision!r}")
     ext = extractor or inception_extractor()
     dev = next(ext.parameters()).device
     ctx = torch.autocast(dev.type, dtype=torch.bfloat16) if precision == "bf16" else contextlib.nullcontext()

@@ -174,7 +174,7 @@ PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 def autocast(device, precision: str = "fp32"):
     "An autocast context for `precision` on `device` (`fp32` → no autocast)."
-    if precision not in PRECISIONS: raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}")
+    if precision not in PRECISIONS: raise ConfigError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}")
     dt = PRECISIONS[precision]
     return nullcontext() if dt is None else torch.autocast(torch.device(device).type, dtype=dt)
 

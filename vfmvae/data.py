@@ -173,7 +173,7 @@ class DecodedSet:
             for x, lab, i in batch:
                 if x is not None: imgs[i], labels[i], ok[i] = x, lab, True
         idx = ok.nonzero().flatten()
-        if not len(idx): raise ValueError(f"none of the {n} images of the source could be decoded")
+        if not len(idx): raise ConfigError(f"none of the {n} images of the source could be decoded")
         out = cls(imgs[idx].contiguous(), labels[idx].contiguous(), [source.key(int(i)) for i in idx], idx,
                   [source.key(i) for i in range(n) if not ok[i]], key)
         if cache: out._save(path)
@@ -296,7 +296,7 @@ class ImageStream:
                 "rank": self.rank, "world_size": self.world, "n": len(self.src)}
     def load_state_dict(self, st: dict) -> None:
         if st["n"] != len(self.src) or st["seed"] != self.seed:
-            raise ValueError(f"data state is for {st['n']} images / seed {st['seed']}, this stream has {len(self.src)} / {self.seed}")
+            raise ConfigError(f"data state is for {st['n']} images / seed {st['seed']}, this stream has {len(self.src)} / {self.seed}")
         self.epoch, self.bad = st["epoch"], set(st.get("bad", []))
         if st["world_size"] == self.world: self.pos = st["pos"]
         else:   # different world size: continue at the same global fraction of the epoch (not bit-exact)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 import torch
+from .core import ConfigError
 from .eval_recon import to_pm1
 
 # %% auto #0
@@ -78,7 +79,7 @@ class FeatureCache:
         meta = {"spec": asdict(spec), "n": n, "shard_size": shard_size}
         mf = folder / "meta.json"
         if mf.is_file() and json.loads(mf.read_text()) != json.loads(json.dumps(meta)):
-            raise ValueError(f"feature cache {folder} was built with other settings (meta.json differs); remove the folder")
+            raise ConfigError(f"feature cache {folder} was built with other settings (meta.json differs); remove the folder")
         _atomic_write(mf, json.dumps(meta, indent=1).encode())
         shapes = [(c, h, w) for c, (h, w) in zip(vfm.level_channels, vfm.grid(*decoded.images.shape[-2:]))]
         dev = next(vfm.parameters()).device

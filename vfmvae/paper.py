@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 from fastcore.script import call_parse
+from .core import VfmvaeError, user_errors
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FixedFormatter, NullLocator
 
@@ -20,8 +21,8 @@ __all__ = ['OURS_LABEL', 'SERIES_STYLE', 'GAP', 'PaperDataError', 'repo_root', '
            'convergence_series', 'plot_convergence', 'save_figure', 'render_all', 'main_cli']
 
 # %% ../nbs/90_paper_tables_figures.ipynb #29b70e50
-class PaperDataError(ValueError):
-    "A paper table's CSV or meta file is missing or malformed; the message names the file, row and column."
+class PaperDataError(VfmvaeError, ValueError):
+    "A paper table's CSV or meta file (or a named folder) is missing or malformed; the message names the file, row and column."
 
 def repo_root(start=None) -> Path | None:
     "The first folder at or above `start` (default: the working directory) holding `settings.ini` and `data/paper`."
@@ -252,8 +253,10 @@ def plain_cell(s: str):
 
 # %% ../nbs/90_paper_tables_figures.ipynb #e2f46246
 def results_dir(path=None) -> Path | None:
-    "Folder of our result files: `path`, else `data/results` of the repository (None if absent)."
-    if path is not None: return Path(path)
+    "Folder of our result files: `path` (which must exist), else `data/results` of the repository (None if absent)."
+    if path is not None:
+        if not Path(path).is_dir(): raise PaperDataError(f"results folder {path} does not exist")
+        return Path(path)
     r = repo_root()
     return r/'data'/'results' if r and (r/'data'/'results').is_dir() else None
 
@@ -334,11 +337,11 @@ def save_figure(fig: Figure, stem) -> list[Path]:
 # %% ../nbs/90_paper_tables_figures.ipynb #0d45870a
 def render_all(out='figures', root=None, results=None) -> list[Path]:
     "Render every paper table (and our rows where result files exist) and Figure 1(c) into `out`; the written paths."
-    d, out, written = paper_dir(root), Path(out), []
+    d, res, out, written = paper_dir(root), results_dir(results), Path(out), []   # both folders checked before writing
     for name in list_tables(d):
         t = load_table(name, d)
         render_table(t, out/'tables'); written += [out/'tables'/f'{name}.md', out/'tables'/f'{name}.tex']
-        rows = ours_rows(name, results)
+        rows = ours_rows(name, res)
         if rows:
             render_table(t, out/'tables', rows, suffix='.ours')
             written += [out/'tables'/f'{name}.ours.md', out/'tables'/f'{name}.ours.tex']
@@ -346,6 +349,7 @@ def render_all(out='figures', root=None, results=None) -> list[Path]:
     return written
 
 @call_parse
+@user_errors
 def main_cli(out:str='figures',  # output folder: tables go to <out>/tables, the figure to <out>
              data:str=None,      # folder of the paper CSVs (default: data/paper of this repository)
              results:str=None):  # folder of our result JSONs (default: data/results of this repository)
