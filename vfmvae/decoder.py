@@ -15,8 +15,9 @@ from .latent import AttnProjection, to_tokens, to_map
 # %% auto #0
 __all__ = ['num_groups', 'GroupNorm32', 'EqualLinear', 'MappingNetwork', 'StyleSplit', 'tokens_nhwc', 'map_nhwc',
            'ModulatedPointwise', 'ModConvNeXtLayer', 'binomial_kernel', 'SeparableUpsample', 'ChannelRMSNorm',
-           'SelfAttention2d', 'ToRGB', 'ZInject', 'DecoderConfig', 'SynthesisBlock', 'Synthesis', 'ModulatedConv2d',
-           'ResBlock', 'ConvDecoder', 'Decoder', 'synthesis_param_report', 'ablation_decoder_configs']
+           'SelfAttention2d', 'ToRGB', 'ZInject', 'DecoderConfig', 'lowered', 'SynthesisBlock', 'Synthesis',
+           'ModulatedConv2d', 'ResBlock', 'ConvDecoder', 'Decoder', 'synthesis_param_report',
+           'ablation_decoder_configs']
 
 # %% ../nbs/04_decoder.ipynb #dcdc00f2
 def num_groups(c: int, max_groups: int = 32) -> int:
@@ -237,6 +238,10 @@ class DecoderConfig:
         return 16 / 2 ** (len(self.channels) - 1 - i)
 
 # %% ../nbs/04_decoder.ipynb #ed3fbce3
+def lowered(device_type: str, dtype: torch.dtype, on: bool):
+    "bf16 autocast for a lowered block (`on` and a dtype other than fp32), else no change."
+    return torch.autocast(device_type, dtype=dtype) if on and dtype != torch.float32 else nullcontext()
+
 class SynthesisBlock(nn.Module):
     "One resolution: [latent concat] → Up ×2 → modulated ConvNeXt × n → self-attention × m → x_sum → ToRGB."
     def __init__(self, idx: int, c_in: int, c_out: int, c_inject: int, c_prev: int, cfg: DecoderConfig):
@@ -273,15 +278,13 @@ class Synthesis(nn.Module):
             c_in = 0 if i == 0 else ch[i - 1]
             c_inj = inject[i] if i < len(inject) else 0
             self.blocks.append(SynthesisBlock(i, c_in, ch[i], c_inj, ch[i - 1] if i else 0, cfg))
-        self.low_precision: Optional[torch.dtype] = None     # dtype of the last `bf16_blocks` blocks; None: bf16 on CUDA, else fp32
+        self.low_precision: torch.dtype = torch.float32     # dtype of the last `bf16_blocks` blocks (training sets bf16)
 
     def forward(self, Z: torch.Tensor, w: torch.Tensor):
         x = x_sum = None
         side, n = {}, len(self.blocks)
-        lp = self.low_precision or (torch.bfloat16 if Z.is_cuda else torch.float32)
         for i, blk in enumerate(self.blocks):
-            lowp = lp != torch.float32 and i >= n - self.cfg.bf16_blocks
-            with torch.autocast(Z.device.type, dtype=lp) if lowp else nullcontext():
+            with lowered(Z.device.type, self.low_precision, i >= n - self.cfg.bf16_blocks):
                 z_in = self.z_convs[i](Z) if i < len(self.z_convs) else None
                 x, x_sum, img = blk(x, z_in, w, x_sum)
             if img is not None and i < n - 1: side[img.shape[-1]] = img.float()
@@ -332,15 +335,18 @@ class ConvDecoder(nn.Module):
             self.levels.append(nn.ModuleList(ResBlock(c_in if j == 0 else c, c, w_dim) for j in range(cfg.conv_res_blocks + 1)))
             self.ups.append(nn.Conv2d(c, c, 3, padding=1) if i < len(ch) - 1 else nn.Identity())
         self.norm_out, self.conv_out = GroupNorm32(ch[-1]), nn.Conv2d(ch[-1], 3, 3, padding=1)
+        self.low_precision: torch.dtype = torch.float32     # as `Synthesis`: dtype of the last `bf16_blocks` levels and the head
 
     def forward(self, Z, w=None):
         x = self.conv_in(Z)
         x = self.mid[2](self.mid[1](self.mid[0](x, w)), w)
+        n = len(self.levels)
         for i, (level, up) in enumerate(zip(self.levels, self.ups)):
-            if i < len(self.z_convs): x = torch.cat([x, self.z_convs[i](Z)], 1)
-            for rb in level: x = rb(x, w)
-            if i < len(self.ups) - 1: x = up(F.interpolate(x, scale_factor=2.0, mode="nearest"))
-        return self.conv_out(F.silu(self.norm_out(x))), {}
+            with lowered(Z.device.type, self.low_precision, i >= n - self.cfg.bf16_blocks):
+                if i < len(self.z_convs): x = torch.cat([x, self.z_convs[i](Z).to(x.dtype)], 1)
+                for rb in level: x = rb(x, w)
+                x = up(F.interpolate(x, scale_factor=2.0, mode="nearest")) if i < n - 1 else self.conv_out(F.silu(self.norm_out(x)))
+        return x.float(), {}
 
 # %% ../nbs/04_decoder.ipynb #a941b8b1
 class Decoder(nn.Module):

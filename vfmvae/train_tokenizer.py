@@ -87,7 +87,7 @@ class TokenizerTrainConfig:
     eps: float = 1e-8
     ema_halflife: ImageCount = "160k"
     ema_rampup: Optional[float] = 0.05
-    precision: Literal["fp32", "bf16", "fp16"] = "bf16"   # bf16: decoder blocks 3–5 only (as the official); fp16 is refused
+    precision: Literal["fp32", "bf16"] = "bf16"  # bf16: decoder blocks 3–5 only (as the official); no fp16 (needs a GradScaler)
     device: str = "auto"
     d_reuse_fake: bool = False             # False: D phase re-runs G (official); True: D sees G phase's detached fakes
     feature_cache: bool = False            # read the frozen VFM's features from the cache (needs a fixed crop, 07a)
@@ -115,7 +115,6 @@ class TokenizerTrainConfig:
                   (self.accum >= 1, f"accum must be ≥ 1 (micro-batches per step), got {self.accum}"),
                   (self.batch_size % max(self.accum, 1) == 0, f"batch_size {self.batch_size} is not divisible by accum={self.accum}"),
                   (self.lr_g >= 0 and self.lr_d >= 0, f"learning rates must be ≥ 0, got lr_g={self.lr_g}, lr_d={self.lr_d}"),
-                  (self.precision != "fp16", "precision fp16 needs a GradScaler, which this loop does not use: choose bf16 or fp32"),
                   (self.loss.vf_adaptive_every >= 1, f"loss.vf_adaptive_every must be ≥ 1, got {self.loss.vf_adaptive_every}"),
                   (self.max_skipped_steps >= 0, f"max_skipped_steps must be ≥ 0 (0 = never stop), got {self.max_skipped_steps}"),
                   (self.max_steps is None or self.max_steps >= 0, f"max_steps must be ≥ 0, got {self.max_steps}"),
@@ -142,9 +141,8 @@ def configure_stage(model, cfg: TokenizerTrainConfig) -> int:
     return n
 
 def set_precision(model, precision: str) -> None:
-    "`bf16` lowers only the decoder blocks the official code lowers (3–5); the adapter, attention, D and perceptual stay fp32."
-    syn = getattr(getattr(model, "decoder", None), "synthesis", None)
-    if hasattr(syn, "low_precision"): syn.low_precision = torch.bfloat16 if precision == "bf16" else torch.float32
+    "`bf16` lowers only the decoder's last `bf16_blocks` blocks (3–5, as the official; the conv decoder: its last levels); the rest stays fp32."
+    model.decoder.synthesis.low_precision = torch.bfloat16 if precision == "bf16" else torch.float32
 
 def build_discriminators(cfg: TokenizerTrainConfig):
     "(projected D or None, PatchGAN or None)."
