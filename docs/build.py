@@ -90,6 +90,21 @@ def title_of(nb):
     t = re.search(r"^#\s+(.+)$", md, re.M); s = re.search(r"^>\s*(.+)$", md, re.M)
     return (t.group(1).strip() if t else ""), (s.group(1).strip() if s else "")
 
+def terminal(text):
+    "A stream as a terminal shows it: on each line only what follows the last carriage return (progress bars)."
+    return "\n".join(([p for p in line.split("\r") if p] or [""])[-1] for line in text.split("\n"))
+
+def coalesce(outputs):
+    "Consecutive outputs of one stream merged, then shown as a terminal would (one line per progress bar)."
+    out = []
+    for o in outputs:
+        if o.get("output_type") == "stream" and out and out[-1].get("output_type") == "stream" and out[-1].name == o.name:
+            out[-1].text += o.text
+        else: out.append(o)
+    for o in out:
+        if o.get("output_type") == "stream": o.text = terminal(o.text)
+    return out
+
 def tidy(nb, skip_flags):
     "Reader-facing notebook: no `#|` lines, no export-only cells, skipped cells marked."
     cells = []
@@ -99,7 +114,8 @@ def tidy(nb, skip_flags):
             lines = c.source.splitlines(True); i = 0
             while i < len(lines) and (DIRECTIVE.match(lines[i]) or not lines[i].strip()): i += 1
             c.source = "".join(lines[i:]).rstrip()
-            if not c.source and not c.get("outputs"): continue  # `#| default_exp x` alone, or an empty cell
+            c.outputs = coalesce(c.get("outputs", []))
+            if not c.source and not c.outputs: continue  # `#| default_exp x` alone, or an empty cell
             if why == "nbdev_export": continue
             if why: c.metadata.setdefault("tags", []).append("notrun")
             if any(o.get("output_type") == "error" for o in c.get("outputs", [])): c.metadata.setdefault("tags", []).append("error")
