@@ -17,9 +17,8 @@ from .core import ConfigError, VfmvaeError, user_errors
 # %% auto #0
 __all__ = ['REPO_ROOT', 'IMAGE_EXTS', 'IMAGENETTE_ARCHIVES', 'EFFNET_LITE', 'IMAGENETTE_IMAGENET_INDEX', 'TORCH_FIDELITY_FILE',
            'AssetError', 'data_root', 'dataset_dir', 'reachable', 'download_imagenette', 'timm_backbone',
-           'effnet_lite_weights', 'effnet_lite', 'list_images', 'imagenette_top1', 'cache_dir',
-           'convert_fid_helper_inception', 'fid_inception_weights', 'inception_extractor', 'inception_features',
-           'asset_report', 'main']
+           'effnet_lite_weights', 'effnet_lite', 'list_images', 'cache_dir', 'convert_fid_helper_inception',
+           'fid_inception_weights', 'inception_extractor', 'inception_features', 'asset_report', 'main']
 
 # %% ../nbs/01_assets.ipynb #37f0c812
 class AssetError(VfmvaeError, RuntimeError):
@@ -157,19 +156,6 @@ def list_images(folder) -> list[tuple[Path, str]]:
     folder = Path(folder)
     return [(p, c.name) for c in sorted(folder.iterdir()) if c.is_dir()
             for p in sorted(c.iterdir()) if p.suffix.lower() in IMAGE_EXTS]
-
-@torch.no_grad()
-def imagenette_top1(model: torch.nn.Module, items: list[tuple[Path, str]], batch_size: int = 32) -> float:
-    "1000-way ImageNet top-1 accuracy of `model` on Imagenette (path, wnid) items, with timm's eval transform."
-    cfg = timm.data.resolve_data_config({}, model=model)
-    tf = timm.data.create_transform(**cfg)
-    hits = 0
-    for i in range(0, len(items), batch_size):
-        chunk = items[i:i+batch_size]
-        x = torch.stack([tf(Image.open(p).convert("RGB")) for p, _ in chunk])
-        pred = model(x).argmax(1)
-        hits += sum(int(p) == IMAGENETTE_IMAGENET_INDEX[w] for p, (_, w) in zip(pred.tolist(), chunk))
-    return hits / len(items)
 
 # %% ../nbs/01_assets.ipynb #89cdb942
 TORCH_FIDELITY_FILE = "weights-inception-2015-12-05-6726825d.pth"
