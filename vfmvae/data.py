@@ -310,7 +310,13 @@ class _Sampler:
 # %% ../nbs/07_data.ipynb #c903bef0
 @dataclass
 class DataConfig:
-    "Where the training and validation images come from and how they are augmented (checked when built)."
+    """Where the training and validation images come from and how they are augmented (checked when built).
+
+    The two training paths draw the same crop box and flip from the same seed but crop different pictures: from files
+    (`in_memory=False`) the square is cut from the *whole* image and resized with PIL LANCZOS; from the decoded set
+    (`in_memory=True`) it is cut from the stored ADM centre square and resized with torch's antialiased bicubic. On a
+    non-square photo the in-memory path never sees the parts outside the centre square, so the two are not
+    interchangeable mid-run (see the tensor-augmentation section)."""
     source: Literal["imagefolder", "wds"] = "imagefolder"
     path: str = ""                       # training images; empty → vfmvae.assets.dataset_dir('imagenette', 'train')
     val_path: str = ""                   # held-out images; empty → Imagenette val (path empty) or, for wds, `path`
@@ -324,7 +330,7 @@ class DataConfig:
     num_workers: int = 0
     seed: int = 0
     keys_file: str = ""                  # training keys to keep (one per line, `write_keys_file`); must exist if given
-    in_memory: bool = False              # decode once into a DecodedSet (disk-cached) and augment tensors
+    in_memory: bool = False              # decode once into a DecodedSet (disk-cached) and augment tensors: crops of the centre square
     decode_resolution: int = 0           # resolution of the decoded set (≥ resolution; 2× keeps crops sharp); 0 → resolution
     def __post_init__(self):
         if self.source not in ("imagefolder", "wds"): raise ConfigError(f"data.source: {self.source!r} is not one of ['imagefolder', 'wds']")
