@@ -318,14 +318,15 @@ def plot_convergence_mini(curves: dict, floors: dict, title: str = ""):
 
 def plot_dynamics(series: dict, ref: Optional[float] = None, ref_label: str = "VFM vs VFM", title: str = ""):
     "Layer-wise CKNNA {label: [value per block]} with a horizontal reference line."
-    fig, (ax,) = _figure(6.4, 3.8)
+    fig, (ax,) = _figure(8.4, 3.8)
     for lab, vals in series.items():
         run = lab.split(" @")[0]
         ax.plot(range(1, len(vals) + 1), vals, marker="o", ms=3, color=_color(run), label=RUN_LABEL.get(run, run) + lab[len(run):],
                 alpha=1.0 if lab.endswith("final") else 0.45)
     if ref is not None: ax.axhline(ref, color="k", ls="--", lw=1, label=f"{ref_label} {ref:.3f}")
-    ax.set_xlabel("DiT block"); ax.set_ylabel("CKNNA to the frozen VFM (t = 0.5, null label)")
-    ax.grid(alpha=0.3); ax.legend(fontsize=7, frameon=False)
+    n = max((len(v) for v in series.values()), default=0)
+    ax.set_xticks(range(1, n + 1)); ax.set_xlabel("DiT block"); ax.set_ylabel("CKNNA to the frozen VFM (t = 0.5, null label)")
+    ax.grid(alpha=0.3); ax.legend(fontsize=6.5, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     if title: ax.set_title(title, fontsize=9)
     return fig
 
