@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_latents.ipynb #7f96ffdf
 from __future__ import annotations
-import json, os, math, time, warnings
+import hashlib, json, os, math, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -19,8 +19,8 @@ from .data import ImageFolderSource, center_crop_adm, decode_image, fixed_subset
 # %% auto #0
 __all__ = ['Posterior', 'posterior_std', 'PCATokenizer', 'tok_encode', 'tok_decode', 'NormalizedTokenizer', 'channel_stats',
            'shard_path', 'dist_rank_world', 'barrier', 'write_shards', 'load_cache', 'finalize_cache', 'load_stats',
-           'LatentData', 'ImageSet', 'image_folder', 'VFMTargets', 'tokenizer_from_spec', 'cached_tokenizer',
-           'dinov2_targets', 'effnet_targets', 'cache_latents', 'main']
+           'LatentData', 'ImageSet', 'image_folder', 'VFMTargets', 'checkpoint_pin', 'tokenizer_from_spec',
+           'cached_tokenizer', 'dinov2_targets', 'effnet_targets', 'cache_latents', 'main']
 
 # %% ../nbs/12_latents.ipynb #c6adc637
 @dataclass
@@ -297,8 +297,20 @@ class VFMTargets(nn.Module):
         return cls, f.flatten(2).transpose(1, 2)
 
 # %% ../nbs/12_latents.ipynb #1b9d38f8
-def tokenizer_from_spec(spec: str, cache_dir=None) -> nn.Module:
-    "A tokenizer from its spec: 'pca' (the stand-in stored in the cache) or 'vfmvae:<tokenizer run folder>' (EMA weights)."
+def checkpoint_pin(spec: str) -> dict:
+    """For 'vfmvae:<tokenizer run folder>': the newest complete checkpoint's folder name and the sha256 of its
+    `manifest.json` (which lists every file's sha256) — what a cache records so it is decoded by that very checkpoint.
+    {} for any other spec (the PCA stand-in lives in the cache; a checkpoint or save_pretrained folder is fixed)."""
+    path = Path(spec.split(':', 1)[1]) if spec.startswith('vfmvae:') else None
+    if path is None or not (path / 'checkpoints').is_dir(): return {}
+    from vfmvae.runs import latest_checkpoint, MANIFEST
+    ck = latest_checkpoint(path / 'checkpoints')
+    if ck is None: raise ConfigError(f"tokenizer run folder {path} has no complete checkpoint under checkpoints/")
+    return dict(checkpoint=ck.name, manifest_sha256=hashlib.sha256((ck / MANIFEST).read_bytes()).hexdigest())
+
+def tokenizer_from_spec(spec: str, cache_dir=None, pin: Optional[dict] = None) -> nn.Module:
+    """A tokenizer from its spec: 'pca' (the stand-in stored in the cache) or 'vfmvae:<tokenizer run folder>' (EMA
+    weights; with `pin` (`checkpoint_pin`) exactly that checkpoint, refused if it is gone or its manifest changed)."""
     if spec == 'pca':
         p = Path(cache_dir) / 'tokenizer_pca.safetensors'
         if not p.is_file(): raise VfmvaeError(f"{p} missing: the PCA stand-in is fitted by vfmvae-cache-latents {cache_dir}")
@@ -308,6 +320,14 @@ def tokenizer_from_spec(spec: str, cache_dir=None) -> nn.Module:
         path = Path(spec.split(':', 1)[1])
         if not path.is_dir(): raise VfmvaeError(f"tokenizer folder not found: {path}")
         from vfmvae.baselines import load_tokenizer                 # run folder → newest checkpoint's EMA weights
+        if pin:                                                     # … or exactly the pinned one
+            from vfmvae.runs import MANIFEST
+            ck, where = path / 'checkpoints' / pin['checkpoint'], f" (the cache {cache_dir} was encoded by it)" if cache_dir else ''
+            if not (ck / MANIFEST).is_file():
+                raise ConfigError(f"tokenizer checkpoint {ck} no longer exists{where}: rebuild the cache in a new folder")
+            if hashlib.sha256((ck / MANIFEST).read_bytes()).hexdigest() != pin['manifest_sha256']:
+                raise ConfigError(f"tokenizer checkpoint {ck} changed (its manifest's sha256 differs){where}: rebuild the cache in a new folder")
+            path = ck
         return load_tokenizer(path).model.eval()
     if spec.startswith('vfmvae-preset:'):
         raise ConfigError(f"{spec!r} has untrained weights and would cache meaningless latents: train a tokenizer "
@@ -315,8 +335,9 @@ def tokenizer_from_spec(spec: str, cache_dir=None) -> nn.Module:
     raise ConfigError(f"unknown tokenizer spec {spec!r}: use 'pca' or 'vfmvae:<tokenizer run folder>'")
 
 def cached_tokenizer(cache_dir, sample_posterior=False) -> NormalizedTokenizer:
-    "The normalising tokenizer that made a cache (spec from meta.json; the statistics training used)."
-    return NormalizedTokenizer.from_cache(tokenizer_from_spec(_meta(cache_dir)['tokenizer'], cache_dir), cache_dir, sample_posterior)
+    "The normalising tokenizer that made a cache (spec and pinned checkpoint from meta.json; the statistics training used)."
+    m = _meta(cache_dir); pin = {k: m[k] for k in ('checkpoint', 'manifest_sha256') if k in m}
+    return NormalizedTokenizer.from_cache(tokenizer_from_spec(m['tokenizer'], cache_dir, pin), cache_dir, sample_posterior)
 
 def dinov2_targets(weights=None, pretrained=True, name='vit_base_patch14_dinov2.lvd142m', in_size=224, **kw):
     "REG's target: DINOv2-B/14 at 224 px (16×16 patches, 768-d) via `vfmvae.assets.timm_backbone` (local weights offline)."
@@ -345,7 +366,8 @@ def cache_latents(out, tokenizer='pca', split='train', size=64, limit=0, feature
         if v < 1: raise ConfigError(f"{k} must be ≥ 1, got {v}")
     if workers < 0: raise ConfigError(f"workers must be ≥ 0, got {workers}")
     t0 = time.time(); _features(features)
-    tok = None if tokenizer == 'pca' else tokenizer_from_spec(tokenizer)          # a bad spec or folder fails here
+    pin = checkpoint_pin(tokenizer)                                 # the exact checkpoint, recorded in meta.json
+    tok = None if tokenizer == 'pca' else tokenizer_from_spec(tokenizer, pin=pin)  # a bad spec or folder fails here
     from vfmvae.assets import dataset_dir
     ds = image_folder(data or dataset_dir('imagenette', split), size, limit)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -359,7 +381,7 @@ def cache_latents(out, tokenizer='pca', split='train', size=64, limit=0, feature
     if tok is None: tok = tokenizer_from_spec(tokenizer, out)
     x0 = tok_encode(tok, readable(range(min(len(ds), 16)))[0][None]).mean
     res = write_shards(tok, ds, out, shard_size, batch_size, True, _features(features, x0.shape[-1]), workers, name=tokenizer,
-                       progress=progress, meta={'crop': 'adm', 'size': size})
+                       progress=progress, meta={'crop': 'adm', 'size': size, **pin})
     barrier()                                                       # every shard exists before the statistics
     summary = {**res, 'latent': list(x0.shape[1:]), 'cache': str(out), 'rank': rank, 'world': world}
     if rank == 0:
