@@ -14,9 +14,9 @@ import torch
 from .losses import ssim, lpips_vgg_available
 
 # %% auto #0
-__all__ = ['psnr', 'feature_stats', 'fid_from_stats', 'fid_from_features', 'save_stats', 'load_stats', 'inception_feats',
-           'reference_stats', 'to_pm1', 'to_u8', 'reconstruct', 'recon_metrics', 'evaluate_reconstruction', 'eval_run',
-           'main', 'plot_runs', 'compose_grids', 'summarize']
+__all__ = ['SSIM_KEYS', 'psnr', 'feature_stats', 'fid_from_stats', 'fid_from_features', 'save_stats', 'load_stats',
+           'inception_feats', 'reference_stats', 'to_pm1', 'to_u8', 'reconstruct', 'recon_metrics',
+           'evaluate_reconstruction', 'eval_run', 'main', 'plot_runs', 'compose_grids', 'summarize']
 
 # %% ../nbs/09_eval_recon.ipynb #9eb15624
 def psnr(x: torch.Tensor, y: torch.Tensor, data_range: float = 2.0, reduction: str = "mean") -> torch.Tensor:
@@ -95,12 +95,17 @@ def reconstruct(model, x_u8: torch.Tensor, batch_size: int = 50, sample: bool = 
     return torch.cat(out)
 
 # %% ../nbs/09_eval_recon.ipynb #124db85e
+SSIM_KEYS = {"ssim": "valid", "ssim_reflect": "reflect"}     # result key → SSIM border convention
+
 def recon_metrics(x_u8: torch.Tensor, y_u8: torch.Tensor, ref: Optional[tuple] = None, fid: bool = True,
                   lpips: Optional[bool] = None, extractor=None) -> dict:
-    "PSNR/SSIM (data range 2 on [−1, 1]) and rFID (+ LPIPS if available) between uint8 inputs and reconstructions."
+    "PSNR/SSIM (data range 2 on [−1, 1]; SSIM in both border conventions) and rFID (+ LPIPS if available) between uint8 inputs and reconstructions."
     x, y = to_pm1(x_u8), to_pm1(y_u8)
     out = {"n": len(x_u8), "resolution": int(x_u8.shape[-1]),
-           "psnr": float(psnr(y, x)), "ssim": float(torch.cat([ssim(y[i:i + 100], x[i:i + 100], reduction="none") for i in range(0, len(x), 100)]).mean())}
+           "psnr": float(psnr(y, x))}
+    for key, border in SSIM_KEYS.items():
+        out[key] = float(torch.cat([ssim(y[i:i + 100], x[i:i + 100], reduction="none", border=border) for i in range(0, len(x), 100)]).mean())
+    out["ssim_border"] = dict(SSIM_KEYS)
     if fid:
         mu_r, sg_r = ref if ref is not None else feature_stats(inception_feats(x_u8, extractor=extractor))
         out["rfid"] = fid_from_stats(*feature_stats(inception_feats(y_u8, extractor=extractor)), mu_r, sg_r)
@@ -203,8 +208,8 @@ def compose_grids(grids: dict, out_png, title: str = "") -> Path:
     return out
 
 def summarize(results: dict, out_json=None) -> dict:
-    "{label: result json path} → {label: {n, psnr, ssim, rfid, lpips, images_trained}}."
-    keep = ("n", "resolution", "psnr", "ssim", "rfid", "lpips", "images_trained", "weights", "model_kind")
+    "{label: result json path} → {label: {n, psnr, ssim, ssim_reflect, ssim_border, rfid, lpips, images_trained}}."
+    keep = ("n", "resolution", "psnr", "ssim", "ssim_reflect", "ssim_border", "rfid", "lpips", "images_trained", "weights", "model_kind")
     out = {k: {f: json.loads(Path(v).read_text()).get(f) for f in keep} for k, v in results.items() if Path(v).is_file()}
     if out_json: Path(out_json).parent.mkdir(parents=True, exist_ok=True); Path(out_json).write_text(json.dumps(out, indent=1))
     return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math, os, random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Literal, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -15,12 +15,12 @@ import torch.nn.functional as F
 from torch.nn.utils.parametrizations import spectral_norm
 
 # %% auto #0
-__all__ = ['resize_to', 'l1_loss', 'in_window', 'multiscale_l1', 'ssim', 'ssim_loss', 'match_grid', 'vf_loss', 'adaptive_weight',
-           'lpips_vgg_available', 'LPIPSVGG', 'EffNetPerceptual', 'build_perceptual', 'channels_last',
-           'fold_batchnorms', 'frozen_backbone', 'diff_augment', 'BatchNormLocal', 'DiscHead', 'EffNetBackbone',
-           'DinoBackbone', 'ProjectedDiscriminator', 'hinge_d_loss', 'hinge_g_loss', 'NLayerDiscriminator',
-           'MultiScalePatchGAN', 'lsgan_d_loss', 'lsgan_g_loss', 'feature_matching_loss', 'EqDraw', 'draw_equivariance',
-           'transform_latent', 'transform_image']
+__all__ = ['SSIMBorder', 'resize_to', 'l1_loss', 'in_window', 'multiscale_l1', 'ssim', 'ssim_loss', 'match_grid', 'vf_loss',
+           'adaptive_weight', 'lpips_vgg_available', 'LPIPSVGG', 'EffNetPerceptual', 'build_perceptual',
+           'channels_last', 'fold_batchnorms', 'frozen_backbone', 'diff_augment', 'BatchNormLocal', 'DiscHead',
+           'EffNetBackbone', 'DinoBackbone', 'ProjectedDiscriminator', 'hinge_d_loss', 'hinge_g_loss',
+           'NLayerDiscriminator', 'MultiScalePatchGAN', 'lsgan_d_loss', 'lsgan_g_loss', 'feature_matching_loss',
+           'EqDraw', 'draw_equivariance', 'transform_latent', 'transform_image']
 
 # %% ../nbs/05_losses.ipynb #87a8d517
 def resize_to(x: torch.Tensor, size, mode: str = "bilinear") -> torch.Tensor:
@@ -52,12 +52,16 @@ def _gauss_window(size: int, sigma: float, device=None):
     g = torch.arange(size, dtype=torch.float32, device=device) - (size - 1) / 2
     g = torch.exp(-g**2 / (2 * sigma**2)); return g / g.sum()
 
+SSIMBorder = Literal["valid", "reflect"]
+
 def ssim(x, y, data_range: float = 2.0, win: int = 11, sigma: float = 1.5, k1=0.01, k2=0.03,
-         reduction: str = "mean", clamp: bool = True) -> torch.Tensor:
-    "Structural similarity of NCHW images (Gaussian window, valid region); `reduction='none'` gives one value per image."
+         reduction: str = "mean", clamp: bool = True, border: SSIMBorder = "valid") -> torch.Tensor:
+    "Structural similarity of NCHW images (Gaussian window); `border` is 'valid' (windows inside the image) or 'reflect' (image reflect-padded by the window radius, torchmetrics ≥ 1.4.2); `reduction='none'` gives one value per image."
+    if border not in ("valid", "reflect"): raise ValueError(f"SSIM border must be 'valid' or 'reflect', not {border!r}")
     x, y = x.float(), y.float()
     if clamp: lo = -data_range / 2 if x.min() < 0 or y.min() < 0 else 0.; x, y = x.clamp(lo, lo + data_range), y.clamp(lo, lo + data_range)
     win = min(win, x.shape[-1], x.shape[-2])
+    if border == "reflect": r = (win - 1) // 2; x, y = F.pad(x, (r, r, r, r), mode="reflect"), F.pad(y, (r, r, r, r), mode="reflect")
     C = x.shape[1]; g = _gauss_window(win, sigma, x.device)
     wy, wx = g.view(1, 1, -1, 1).repeat(C, 1, 1, 1), g.view(1, 1, 1, -1).repeat(C, 1, 1, 1)
     blur = lambda t: F.conv2d(F.conv2d(t, wy, groups=C), wx, groups=C)
@@ -69,6 +73,7 @@ def ssim(x, y, data_range: float = 2.0, win: int = 11, sigma: float = 1.5, k1=0.
     return s.mean() if reduction == "mean" else s
 
 def ssim_loss(x, y, data_range: float = 2.0): return 1 - ssim(x, y, data_range)
+
 
 # %% ../nbs/05_losses.ipynb #b3e9fae4
 def match_grid(f: torch.Tensor, hw) -> torch.Tensor:
