@@ -148,11 +148,12 @@ def evaluate_run(run, n=1000, ref_n=1000, checkpoint=None, overrides=(), seed=0,
     """Sample the EMA model of a diffusion run (newest or given checkpoint) and compute generation metrics against
     Imagenette-val (`ref_n` images, or the reference statistics `ref`); writes `RUN/eval/<checkpoint>[-tag].json`."""
     from vfmvae.core import load_config, config_to_dict
-    from vfmvae.train_diffusion import DiffusionConfig, load_model
+    from vfmvae.train_diffusion import DiffusionConfig, load_model, check_sample
     from vfmvae.latents import cached_tokenizer
     from vfmvae.runs import latest_checkpoint
     if n < 2: raise VfmvaeError(f"n must be ≥ 2 samples for a covariance, got {n}")
     run = Path(run); cfg = load_config(DiffusionConfig, config_to_dict(_run_config(run)), list(overrides))
+    check_sample(cfg.sample, cfg.model.in_ch)                     # bad sampling overrides: one line, before any model loads
     ck = Path(checkpoint) if checkpoint else latest_checkpoint(run / 'checkpoints')
     if ck is None: raise VfmvaeError(f"no complete checkpoint in {run}/checkpoints")
     model = load_model(run, 'ema', ck); ntok = cached_tokenizer(cfg.cache, cfg.sample_posterior)

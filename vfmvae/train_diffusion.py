@@ -19,9 +19,9 @@ from .transport import interpolate, sample_time, velocity_loss
 from .latents import LatentData
 
 # %% auto #0
-__all__ = ['IMAGENET_TRAIN', 'TransportConfig', 'AlignConfig', 'OptimConfig', 'SampleConfig', 'DiffusionConfig', 'check_config',
-           'repa_loss', 'draw_noise', 'diffusion_loss', 'model_cfg', 'make_accelerator', 'train', 'load_model',
-           'train_diffusion', 'main']
+__all__ = ['IMAGENET_TRAIN', 'TransportConfig', 'AlignConfig', 'OptimConfig', 'SampleConfig', 'DiffusionConfig', 'check_sample',
+           'check_config', 'repa_loss', 'draw_noise', 'diffusion_loss', 'model_cfg', 'make_accelerator', 'train',
+           'load_model', 'train_diffusion', 'main']
 
 # %% ../nbs/13_train_diffusion.ipynb #b917db31
 IMAGENET_TRAIN = 1_281_167
@@ -90,6 +90,13 @@ class DiffusionConfig:
     reported: dict[str, float] = field(default_factory=dict)   # the paper's numbers for this preset
 
 # %% ../nbs/13_train_diffusion.ipynb #de4506b9
+def check_sample(sc: SampleConfig, in_ch: int) -> SampleConfig:
+    "One clear `ConfigError` for sampling settings that cannot sample a model of `in_ch` latent channels."
+    if sc.steps < 2: raise ConfigError(f"sample.steps must be ≥ 2 (a sampling grid from noise to data), got {sc.steps}")
+    if not 0 <= sc.cfg_channels <= in_ch:
+        raise ConfigError(f"sample.cfg_channels must be in [0, model.in_ch = {in_ch}] (0 = all channels), got {sc.cfg_channels}")
+    return sc
+
 def check_config(cfg: DiffusionConfig) -> DiffusionConfig:
     "One clear `ConfigError` for a config that cannot train, before anything is read or written."
     if cfg.batch < 1: raise ConfigError(f"batch must be ≥ 1, got {cfg.batch}")
@@ -99,7 +106,13 @@ def check_config(cfg: DiffusionConfig) -> DiffusionConfig:
         for part in k.split('.'): v = getattr(v, part)
         n = parse_images(v)
         if k in ('total', 'log_every', 'ckpt_every') and n < 1: raise ConfigError(f"{k} must be ≥ 1 image, got {v!r}")
-    for s in cfg.snapshots: parse_images(s)
+    total = parse_images(cfg.total)
+    for s in cfg.snapshots:                                   # a snapshot is saved when the image count first reaches it
+        n = parse_images(s)
+        if n > total: raise ConfigError(f"snapshot {s!r} ({n:,} images) is beyond total {cfg.total!r} ({total:,} images): it would never be written")
+        if n % cfg.batch: raise ConfigError(f"snapshot {s!r} ({n:,} images) is not a multiple of batch {cfg.batch}: it would be saved "
+                                            f"as ckpt-{-(-n // cfg.batch) * cfg.batch}; use a multiple of {cfg.batch}")
+    check_sample(cfg.sample, cfg.model.in_ch)
     if not (cfg.optim.lr > 0 and math.isfinite(cfg.optim.lr)): raise ConfigError(f"optim.lr must be a positive number, got {cfg.optim.lr}")
     for k in ('label_dropout', 'flip_p'):
         if not 0 <= getattr(cfg, k) <= 1: raise ConfigError(f"{k} must be in [0, 1], got {getattr(cfg, k)}")
