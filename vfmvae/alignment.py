@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_alignment.ipynb #babf4fd3
 from __future__ import annotations
-import csv, inspect, json, math, time, warnings
+import csv, hashlib, inspect, json, math, os, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +24,9 @@ __all__ = ['ROTATIONS', 'SCALES', 'NOISE_LEVELS', 'Protocol', 'CACHE_VERSION', '
            'cknna_from_graphs', 'cka', 'alignment_metrics', 'cknna', 'mutual_knn', 'ImageTransform', 'parse_transform',
            'equivariance_params', 'se_transforms', 'add_noise_u8', 'model_inputs', 'pad_to_multiple', 'Extractor',
            'vfm_extractor', 'tokenizer_extractor', 'block_hooks', 'block_extractor', 'ImageSet', 'list_image_files',
-           'load_images', 'extract_features', 'se_cknna', 'layerwise_cknna', 'write_rows', 'plot_se_cknna',
-           'plot_layerwise', 'tokenizer_se_cknna', 'vfm_se_cknna', 'dit_block_features', 'dit_layerwise_cknna',
-           'vfm_config', 'main', 'dit_main']
+           'load_images', 'content_hash', 'extract_features', 'se_cknna', 'layerwise_cknna', 'write_rows',
+           'plot_se_cknna', 'plot_layerwise', 'tokenizer_se_cknna', 'vfm_se_cknna', 'dit_block_features',
+           'dit_layerwise_cknna', 'vfm_config', 'main', 'dit_main']
 
 # %% ../nbs/06_alignment.ipynb #c6966db3
 def pool_tokens(x: torch.Tensor, num_prefix_tokens: int = 0) -> torch.Tensor:
@@ -350,8 +350,10 @@ def pad_to_multiple(x: torch.Tensor, m: int) -> torch.Tensor:
 
 class Extractor:
     "Pad [0,1] images to `multiple`, normalise, run `fn`, and return {layer: pooled float32 (B, D) features}; `size` = clean input px."
-    def __init__(self, fn: Callable, size: int, mean=(0., 0., 0.), std=(1., 1., 1.), channels_last: bool = False, multiple: int = 1):
+    def __init__(self, fn: Callable, size: int, mean=(0., 0., 0.), std=(1., 1., 1.), channels_last: bool = False, multiple: int = 1,
+                 model: Optional[nn.Module] = None):
         self.fn, self.size, self.channels_last, self.multiple = fn, int(size), channels_last, int(multiple)
+        self.model = model if model is not None else fn if isinstance(fn, nn.Module) else None   # its weights key the cache
         self.mean, self.std = torch.tensor(mean).view(1, -1, 1, 1), torch.tensor(std).view(1, -1, 1, 1)
     @torch.inference_mode()
     def __call__(self, x01: torch.Tensor) -> dict:
@@ -370,7 +372,7 @@ def vfm_extractor(vfm, size: int) -> Extractor:
     cl = vfm.kind == "cnn" and _device_of(vfm).type == "cpu"
     if cl: vfm.to(memory_format=torch.channels_last)
     return Extractor(lambda x: vfm.final(x.to(_device_of(vfm))), size, (0.5,) * 3, (0.5,) * 3, channels_last=cl,
-                     multiple=vfm.latent_stride)
+                     multiple=vfm.latent_stride, model=vfm)
 
 def _latent_of(out):
     if torch.is_tensor(out): return out
@@ -397,7 +399,8 @@ def tokenizer_extractor(tokenizer, size: int = 256, mean=(0.5, 0.5, 0.5), std=(0
                         multiple: Optional[int] = None) -> Extractor:
     "Mean-pooled tokenizer latents: `encode(x[, sample=False])` → tensor / posterior `.mean`; default input in [-1, 1]."
     def fn(x): return _encode_latent(tokenizer, x.to(_device_of(tokenizer) if isinstance(tokenizer, nn.Module) else x.device), sample)
-    return Extractor(fn, size, mean, std, multiple=multiple or _stride_of(tokenizer))
+    return Extractor(fn, size, mean, std, multiple=multiple or _stride_of(tokenizer),
+                     model=tokenizer if isinstance(tokenizer, nn.Module) else None)
 
 # %% ../nbs/06_alignment.ipynb #afeaf559
 @contextmanager
@@ -466,24 +469,37 @@ def load_images(root, size: int, per_class: Optional[int] = None, limit: Optiona
     return ImageSet(torch.stack(imgs), [p.relative_to(root).as_posix() for p in kept],
                     torch.tensor([classes.index(folder(p)) for p in kept]), skipped)
 
-CACHE_VERSION = 2   # bump when extraction changes (v2: official protocol, smaller scaled inputs, ADM crop)
+CACHE_VERSION = 3   # bump when extraction changes (v2: official protocol, smaller scaled inputs, ADM crop; v3: content-keyed safetensors)
+
+def content_hash(*objs) -> str:
+    "16 hex digits of sha1 over tensors and modules' `state_dict` tensors (names, dtypes, shapes, bytes; any device)."
+    h = hashlib.sha1()
+    def add(t):
+        t = t.detach().cpu().contiguous().reshape(-1)
+        h.update(f"{t.dtype}{tuple(t.shape)}".encode()); h.update(t.view(torch.uint8).numpy())
+    for o in objs:
+        if torch.is_tensor(o): add(o); continue
+        for k, v in sorted(o.state_dict().items()): h.update(k.encode()); add(v)
+    return h.hexdigest()[:16]
 
 def extract_features(extractors: dict, images: torch.Tensor, transforms: Sequence[ImageTransform],
                      batch_size: int = 64, seed: int = 42, cache_dir=None, log: Callable = print,
                      progress: bool = False) -> dict:
     "{(model, layer, set name): (N, D) float32} for uint8 `images` (N,3,R,R): the clean set and every set in `transforms`."
     from tqdm.auto import tqdm
+    from safetensors.torch import load_file, save_file
     feats, n = {}, len(images)
     ts = list(dict.fromkeys([ImageTransform("clean")] + list(transforms)))
     cache = Path(cache_dir) if cache_dir else None
     if cache: cache.mkdir(parents=True, exist_ok=True)
+    key = {m: content_hash(images, ex.model) for m, ex in extractors.items() if cache and ex.model is not None}
     bar = tqdm(total=len(ts) * n, desc="features", unit="img", disable=not progress)
     for t in ts:
         todo = {}
         for m, ex in extractors.items():
-            f = cache / f"v{CACHE_VERSION}__{m}__{t.name}__n{n}_s{ex.size}_seed{seed}.pt" if cache else None
+            f = cache / f"v{CACHE_VERSION}__{m}__{t.name}__n{n}_s{ex.size}_seed{seed}__{key[m]}.safetensors" if m in key else None
             if f is not None and f.exists():
-                for layer, v in torch.load(f).items(): feats[(m, layer, t.name)] = v
+                for layer, v in load_file(f).items(): feats[(m, layer, t.name)] = v
             else: todo[m] = f
         if not todo: bar.update(n); continue
         t0, parts = time.time(), {m: [] for m in todo}
@@ -502,7 +518,7 @@ def extract_features(extractors: dict, images: torch.Tensor, transforms: Sequenc
             bar.update(len(idx))
         for m, f in todo.items():
             out = {layer: torch.cat([p[layer] for p in parts[m]]) for layer in parts[m][0]}
-            if f is not None: torch.save(out, f)
+            if f is not None: save_file(out, f.with_suffix(".tmp")); os.replace(f.with_suffix(".tmp"), f)   # atomic
             for layer, v in out.items(): feats[(m, layer, t.name)] = v
         log(f"{t.name}: {len(todo)} model(s) x {n} images in {time.time() - t0:.1f}s")
     bar.close()
