@@ -20,7 +20,6 @@ ROOT = Path(__file__).resolve().parents[1]
 NBS, DOCS = ROOT/"nbs", ROOT/"docs"
 DIRECTIVE = re.compile(r"^\s*#\s*\|")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-INLINE = "module://matplotlib_inline.backend_inline"  # ipykernel's default; the Makefile's MPLBACKEND=Agg would hide plots
 
 def default_flags():
     cfg = configparser.ConfigParser(); cfg.read(ROOT/"settings.ini")
@@ -41,26 +40,24 @@ def skip_reason(cell, skip_flags):
 
 # ---------------------------------------------------------------- execution (one process per notebook)
 def execute_one(src: Path, dst: Path, skip_flags, timeout):
-    "Run in a child process: execute `src` with nbclient in a fresh kernel, write the executed notebook to `dst`."
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError
-    nb = nbformat.read(src, as_version=4)
-    for c in nb.cells:
-        if c.cell_type == "code" and (why := skip_reason(c, skip_flags)):
-            c.metadata.setdefault("tags", []).append("skip-execution")
-            c.metadata["vfmvae_skip"] = why
-    # --matplotlib=inline: a bare `matplotlib.figure.Figure` shown as a cell's value renders as a plot, as in Jupyter
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False, extra_arguments=["--matplotlib=inline"],
-                            resources={"metadata": {"path": str(src.parent)}})
-    rc = 0
-    try: client.execute()
-    except CellTimeoutError:
-        rc = 3; nb.metadata["vfmvae_error"] = f"a cell ran over {timeout} s"
-    except CellExecutionError as e:
-        lines = ANSI.sub("", str(e)).strip().splitlines()
-        rc = 1; nb.metadata["vfmvae_error"] = (lines[-1] if lines else type(e).__name__)[:300]
-    nbformat.write(nb, dst)
+    """Run in a child process: execute `src` as `nbdev_test` does (execnb's in-process `CaptureShell`, cwd = the
+    notebook's folder, IN_TEST=1, stop at the first error) and write the notebook with its outputs to `dst`.
+    (A Jupyter kernel differs: e.g. `tqdm.auto` becomes a widget there, and tests that read stderr fail.)"""
+    from execnb.nbio import read_nb, write_nb
+    from execnb.shell import CaptureShell
+    from fastcore.xtras import working_directory
+    os.environ["IN_TEST"] = "1"
+    nb = read_nb(src)
+    def no_eval(cell):
+        if cell.cell_type != "code": return True
+        if why := skip_reason(cell, skip_flags): cell.metadata["vfmvae_skip"] = why
+        return bool(why)
+    shell, rc = CaptureShell(src), 0
+    try:
+        with working_directory(src.parent): shell.run_all(nb, exc_stop=True, preproc=no_eval)
+    except Exception as e:
+        rc = 1; nb.metadata["vfmvae_error"] = f"{type(e).__name__}: {e}".strip()[:300]
+    write_nb(nb, dst)
     return rc
 
 def run_child(src, dst, skip_flags, timeout, env):
@@ -75,7 +72,7 @@ def run_child(src, dst, skip_flags, timeout, env):
         return "timed out", time.time() - t0, f"the notebook ran over {timeout} s"
     dt = time.time() - t0
     if p.returncode == 0: return "ok", dt, ""
-    status = "timed out" if p.returncode == 3 else "failed"
+    status = "failed"
     msg = ""
     if dst.exists():
         import nbformat
@@ -118,7 +115,10 @@ def tidy(nb, skip_flags):
             if not c.source and not c.outputs: continue  # `#| default_exp x` alone, or an empty cell
             if why == "nbdev_export": continue
             if why: c.metadata.setdefault("tags", []).append("notrun")
-            if any(o.get("output_type") == "error" for o in c.get("outputs", [])): c.metadata.setdefault("tags", []).append("error")
+            if any(o.get("output_type") == "error" for o in c.outputs):
+                c.metadata.setdefault("tags", []).append("error")
+                # IPython already printed the traceback to stderr; execnb's plain copy of it would repeat it
+                if any(o.get("name") == "stderr" for o in c.outputs): c.outputs = [o for o in c.outputs if o.get("output_type") != "error"]
             c.metadata["vfmvae_why"] = why or ""
         cells.append(c)
     nb.cells = cells
@@ -229,7 +229,7 @@ def main(argv=None):
         if not local.exists(): sys.exit("docs/build.py: --mathjax local needs Debian's libjs-mathjax (apt-get install libjs-mathjax)")
         mathjax = local.as_uri() + "?config=TeX-AMS_CHTML-full,Safe"
     env = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
-           "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE"), "MPLBACKEND": INLINE}
+           "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
     if "VFMVAE_DATA" not in env and (ROOT.parent/"shared"/"data").is_dir(): env["VFMVAE_DATA"] = str(ROOT.parent/"shared"/"data")
 
     t_all, rows = time.time(), []
