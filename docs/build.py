@@ -117,8 +117,8 @@ def tidy(nb, skip_flags):
             if why: c.metadata.setdefault("tags", []).append("notrun")
             if any(o.get("output_type") == "error" for o in c.outputs):
                 c.metadata.setdefault("tags", []).append("error")
-                # IPython already printed the traceback to stderr; execnb's plain copy of it would repeat it
-                if any(o.get("name") == "stderr" for o in c.outputs): c.outputs = [o for o in c.outputs if o.get("output_type") != "error"]
+                # IPython already printed the (coloured) traceback as a stream; execnb's plain copy would repeat it
+                if any(o.get("output_type") == "stream" and "Traceback" in o.text for o in c.outputs): c.outputs = [o for o in c.outputs if o.get("output_type") != "error"]
             c.metadata["vfmvae_why"] = why or ""
         cells.append(c)
     nb.cells = cells
