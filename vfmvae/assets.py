@@ -212,24 +212,13 @@ def fid_inception_weights() -> tuple[Path, bool]:
     return conv, False
 
 # %% ../nbs/01_assets.ipynb #34c790b0
-@torch.no_grad()
-def _fold_batchnorms(net: torch.nn.Module) -> torch.nn.Module:
-    "Fold every frozen conv → BatchNorm pair into the conv: eval-mode BN is a per-channel affine map, W' = W·γ/σ, b' = β − μ·γ/σ."
-    for m in net.modules():
-        bn, conv = getattr(m, "bn", None), getattr(m, "conv", None)
-        if isinstance(bn, torch.nn.BatchNorm2d) and isinstance(conv, torch.nn.Conv2d) and conv.bias is None:
-            s = bn.weight / torch.sqrt(bn.running_var + bn.eps)
-            conv.weight.copy_(conv.weight * s[:, None, None, None])
-            conv.bias = torch.nn.Parameter(bn.bias - bn.running_mean * s, requires_grad=False)
-            m.bn = torch.nn.Identity()
-    return net
-
 def inception_extractor(fast: bool = True):
     "torch-fidelity's Inception (2048-d pool features) with the weights above, frozen; `fast`: BNs folded, channels_last."
     from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
     path, _ = fid_inception_weights()
     net = FeatureExtractorInceptionV3("inception-v3-compat", ["2048"], feature_extractor_weights_path=str(path)).eval().requires_grad_(False)
-    return _fold_batchnorms(net).to(memory_format=torch.channels_last) if fast else net
+    from vfmvae.losses import fold_batchnorms          # the one BatchNorm folder (imported here: no import cycle)
+    return fold_batchnorms(net).to(memory_format=torch.channels_last) if fast else net
 
 @torch.no_grad()
 def inception_features(images: torch.Tensor, batch_size: int = 50, extractor=None, precision: str = "fp32") -> np.ndarray:

@@ -368,7 +368,7 @@ def recon_stage(cfg: ReproConfig, kind: str) -> dict:
     from vfmvae.eval_recon import eval_run
     d = _dirs(cfg)
     r = eval_run(d["tok"] / kind, n=cfg.recon_n, grid_png=d["fig"] / f"recon_{kind}.png")
-    return {k: r[k] for k in ("rfid", "psnr", "ssim", "n", "images_trained", "weights") if k in r}
+    return {k: r[k] for k in ("rfid", "psnr", "ssim", "ssim_reflect", "ssim_border", "n", "images_trained", "weights") if k in r}
 
 def probe_stage(cfg: ReproConfig, kind: str) -> dict:
     "Linear-probe Top-1 on mean-pooled posterior-mean latents (train → val)."
@@ -567,7 +567,7 @@ def mini_table(cfg: ReproConfig, res: dict) -> str:
     "Every tokenizer metric of the chain with its N, as Markdown."
     T, fl = res["tokenizer"], res["floor"]
     f = lambda v, s=".3f": "—" if v is None else format(v, s)
-    lines = [f"| tokenizer | train images | rFID (N={cfg.recon_n}) | PSNR (dB) | SSIM | linear probe Top-1 | CKNNA | SE-CKNNA | rel. change "
+    lines = [f"| tokenizer | train images | rFID (N={cfg.recon_n}) | PSNR (dB) | SSIM (valid windows) | linear probe Top-1 | CKNNA | SE-CKNNA | rel. change "
              f"| gFID (N={cfg.gen_n}) | floor FID |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for k, t in T.items():
         lines.append(f"| {cfg.tokenizers[k].label or k} | {res['train'][k]['images']:,} | {f(t.get('rfid'), '.1f')} | {f(t.get('psnr'), '.2f')} "
