@@ -15,7 +15,7 @@ export MPLBACKEND := Agg
 export OMP_WAIT_POLICY ?= PASSIVE
 STAMP := $(VENV)/.installed
 
-.PHONY: install test repro repro-paper repro-chain repro-quick repro-ablations export
+.PHONY: install test repro repro-paper repro-chain repro-quick repro-ablations docs export
 
 $(STAMP): settings.ini setup.py
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -48,3 +48,8 @@ repro-quick: install
 # Table 3 (decoder components) and Table 4 (encoder swap) at mini scale
 repro-ablations: install
 	$(BIN)/vfmvae-repro configs/repro/ablations.yaml
+
+# The chapters as a site: every notebook executed with the default test flags, rendered with its outputs -> _site/index.html
+# (DOCS_FLAGS="--only 00_core,01a_runs" for a subset, "--no-execute" for a quick output-free render)
+docs: install
+	$(BIN)/python docs/build.py --out _site $(DOCS_FLAGS)
