@@ -60,7 +60,7 @@ with tempfile.TemporaryDirectory() as d:
     rng = np.random.default_rng(0)
     for i in range(max(B, 8)):          # a few random images: the trainer needs a data source; steps get random batches
         Image.fromarray(rng.integers(0, 256, (res, res, 3), dtype=np.uint8)).save(f"{d}/img/c0/{i}.png")
-    common = [f"run_dir={d}/run", f"batch_size={B}", "data.source=imagefolder", f"data.path={d}/img", f"data.val_path={d}/img",
+    common = [f"run_dir={d}/run", f"batch_size={B}", "data.source=imagefolder", f"data.path={d}/img", f"data.val_path={d}/img", "data.keys_file=''",
               "data.num_workers=0", "disc.pretrained=false", "progress=false"]
     if dry:   # the same preset and code path with a CPU-size model: random Lite0 'VFM' at 32 px
         cfg = load_config(TokenizerTrainConfig, 'configs/tokenizer/stage0_strong_alignment.yaml', common + [
@@ -92,17 +92,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from vfmvae.core import load_config, autocast
 from vfmvae.dit import DiT, count_params
 from vfmvae.train_diffusion import DiffusionConfig, draw_noise, diffusion_loss
-dry = os.environ['DRY'] == '1'
-dev = 'cuda' if torch.cuda.is_available() and not dry else 'cpu'
+import sys; sys.path.insert(0, 'benchmarks'); from gpu_presets import dry, dev, preset, presets   # one preset table for both parts
 peak = float(os.environ.get('PEAK_TFLOPS', 989)) * 1e12
-PRESETS = {'LightningDiT': ('configs/diffusion/vfmvae_lightningdit_xl1_64ep.yaml', 'configs/diffusion/tiny_lightningdit_cpu.yaml'),
-           'SiT+REG': ('configs/diffusion/vfmvae_reg_sitxl1_64ep.yaml', 'configs/diffusion/tiny_reg_cpu.yaml')}
-def preset(paper, tiny):
-    "The paper preset (optimiser, loss, sampler); in --dry-run with the tiny CPU preset's model."
-    cfg = load_config(DiffusionConfig, paper)
-    if dry: cfg.model = load_config(DiffusionConfig, tiny).model
-    return cfg
-presets = {f"{k}-{'tiny' if dry else 'XL'}/1": v for k, v in PRESETS.items()}
 B, steps = (4, 2) if dry else (int(os.environ.get('DIT_BATCH', 64)), int(os.environ.get('DIT_STEPS', 4)))
 for name, path in presets.items():
     cfg = preset(*path); m = cfg.model
@@ -139,16 +130,7 @@ from vfmvae.core import load_config, autocast
 from vfmvae.dit import DiT
 from vfmvae.train_diffusion import DiffusionConfig
 from vfmvae.transport import model_velocity, euler_ode, euler_maruyama
-dry = os.environ['DRY'] == '1'
-dev = 'cuda' if torch.cuda.is_available() and not dry else 'cpu'
-PRESETS = {'LightningDiT': ('configs/diffusion/vfmvae_lightningdit_xl1_64ep.yaml', 'configs/diffusion/tiny_lightningdit_cpu.yaml'),
-           'SiT+REG': ('configs/diffusion/vfmvae_reg_sitxl1_64ep.yaml', 'configs/diffusion/tiny_reg_cpu.yaml')}
-def preset(paper, tiny):
-    "The paper preset (optimiser, loss, sampler); in --dry-run with the tiny CPU preset's model."
-    cfg = load_config(DiffusionConfig, paper)
-    if dry: cfg.model = load_config(DiffusionConfig, tiny).model
-    return cfg
-presets = {f"{k}-{'tiny' if dry else 'XL'}/1": v for k, v in PRESETS.items()}
+import sys; sys.path.insert(0, 'benchmarks'); from gpu_presets import dry, dev, preset, presets   # one preset table for both parts
 n, steps = (4, 5) if dry else (64, 250)
 for name, path in presets.items():
     cfg = preset(*path); m, s = cfg.model, cfg.sample
