@@ -383,8 +383,8 @@ def _latent_of(out):
     raise TypeError(f"cannot find a latent in the encoder output of type {type(out).__name__}")
 
 def _stride_of(tok) -> int:
-    "The input-size multiple a tokenizer needs (`stride`, also through a wrapper's `.tokenizer`), else 1."
-    for t in (tok, getattr(tok, "tokenizer", None)):
+    "The input-size multiple a tokenizer needs (`stride`, also through a `Tokenizer`'s `.model`), else 1."
+    for t in (tok, getattr(tok, "model", None)):
         s = getattr(t, "stride", None)
         if isinstance(s, int): return s
     return 1
@@ -799,7 +799,7 @@ def dit_main(run: Param("diffusion run folder (config.yaml + checkpoints)", str)
     cfg = load_config(DiffusionConfig, run / "config.yaml")
     model = load_model(run, checkpoint=checkpoint).to(dev)
     tok = cached_tokenizer(cfg.cache)
-    inner = getattr(tok, "tokenizer", tok)
+    inner = tok.model
     own = getattr(inner, "vfm", None)
     from vfmvae.vfm import VFMEncoder
     ref = VFMEncoder(vfm_config(vfm, like=own.cfg.preset if own is not None else None)) if vfm else own

@@ -24,8 +24,8 @@ from .model import VFMVAE, VFMVAEConfig, VFMVAEOutput, ModelPreset, model_config
 
 # %% auto #0
 __all__ = ['TokenizerKind', 'FORMAT', 'ConvEncoderConfig', 'ConvEncoder', 'BaselineConfig', 'BaselineVAE', 'baseline_config',
-           'ModelSpec', 'baseline_overrides', 'build_tokenizer', 'tokenizer_kind', 'Tokenizer', 'load_weights',
-           'load_tokenizer']
+           'ModelSpec', 'baseline_overrides', 'build_tokenizer', 'tokenizer_kind', 'channel_stats', 'normalize_latents',
+           'denormalize_latents', 'Tokenizer', 'load_weights', 'load_tokenizer']
 
 # %% ../nbs/04b_baselines.ipynb #aa24b708
 @dataclass
@@ -162,19 +162,42 @@ def tokenizer_kind(model: nn.Module) -> str:
     "'vfmvae', 'klvae' or 'vavae' (a baseline's config names its kind; VFM-VAE's has none)."
     return getattr(model.cfg, "kind", "vfmvae")
 
+# %% ../nbs/04b_baselines.ipynb #a32d2480
+def channel_stats(z, std=None, max_n=10_000, seed=0):
+    """Per-channel statistics of latents (N,C,H,W) over a random subset of `max_n` latents: `mean`/`std` of the
+    posterior means and `sample_std` of posterior samples z = m + s·ε (Var = Var[m] + E[s²], exactly, no draw)."""
+    idx = torch.randperm(len(z), generator=torch.Generator().manual_seed(seed))[:max_n]
+    zz = z[idx].double().transpose(0, 1).flatten(1)
+    out = {'mean': zz.mean(1).float(), 'std': zz.std(1).float()}
+    s2 = std[idx].double().pow(2).transpose(0, 1).flatten(1).mean(1) if std is not None else 0.
+    out['sample_std'] = (zz.var(1) + s2).sqrt().float()
+    return out
+
 # %% ../nbs/04b_baselines.ipynb #b7e1a005
+def normalize_latents(z: torch.Tensor, mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    "(z − mean)/std per channel (dim 1)."
+    v = lambda t: t.view(1, -1, *[1] * (z.ndim - 2)).to(z.device, z.dtype)
+    return (z - v(mean)) / v(std)
+
+def denormalize_latents(zn: torch.Tensor, mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    "zn·std + mean per channel (dim 1): the inverse of `normalize_latents`."
+    v = lambda t: t.view(1, -1, *[1] * (zn.ndim - 2)).to(zn.device, zn.dtype)
+    return zn * v(std) + v(mean)
+
 class Tokenizer(nn.Module):
     "The public face of a tokenizer: images (uint8 or [−1, 1]) ↔ normalised latents, with its own latent statistics."
     def __init__(self, model: nn.Module, mean=None, std=None, trained: bool = False, source: str = "build_tokenizer (untrained)"):
         super().__init__()
         self.model, self.trained, self.source = model.eval(), bool(trained), source
-        z = model.cfg.decoder.z_dim
+        if hasattr(model, "cfg"): z = model.cfg.decoder.z_dim      # VFM-VAE and the baselines; any other network
+        elif mean is not None: z = torch.as_tensor(mean).numel()   # (the PCA stand-in) takes its channels from `mean`
+        else: raise ConfigError(f"a {type(model).__name__} has no config naming its latent channels: pass mean and std")
         self.register_buffer("mean", torch.full((z,), float("nan")))
         self.register_buffer("std", torch.full((z,), float("nan")))
         if mean is not None: self.set_stats(mean, std)
 
     @property
-    def kind(self) -> str: return tokenizer_kind(self.model)
+    def kind(self) -> str: return tokenizer_kind(self.model) if hasattr(self.model, "cfg") else type(self.model).__name__
     @property
     def has_stats(self) -> bool: return bool(torch.isfinite(self.mean).all() and torch.isfinite(self.std).all() and (self.std > 0).all())
     def __repr__(self):
@@ -201,13 +224,12 @@ class Tokenizer(nn.Module):
                 raise ValueError(f"float images must be in [-1, 1], got values in [{lo:.4g}, {hi:.4g}] (uint8 images 0…255 are converted)")
             x = x.float()
         else: raise ValueError(f"images must be uint8 (0…255) or float in [-1, 1], got {x.dtype}")
-        self.model.check_input(x)
+        if hasattr(self.model, "check_input"): self.model.check_input(x)
         return x.to(self.mean.device)
 
     def _need_stats(self):
         if not self.has_stats:
             raise ConfigError("this tokenizer has no latent statistics: call fit_stats(images) or set_stats(mean, std) first")
-    def _v(self, t, z): return t.view(1, -1, *[1] * (z.ndim - 2)).to(z.dtype)
 
     @torch.no_grad()
     def encode(self, images: torch.Tensor, sample: bool = False, generator: Optional[torch.Generator] = None) -> torch.Tensor:
@@ -215,21 +237,21 @@ class Tokenizer(nn.Module):
         self._need_stats()
         post = self.model.encode(self.images(images))
         z = post.sample(generator) if sample else post.mean
-        return (z - self._v(self.mean, z)) / self._v(self.std, z)
+        return normalize_latents(z, self.mean, self.std)
 
     @torch.no_grad()
     def decode(self, latents: torch.Tensor) -> torch.Tensor:
-        "Images in [−1, 1] (clamped) from normalised latents."
+        "Images in [−1, 1] (clamped) from normalised latents (a decoder may return `(images, side outputs)`)."
         self._need_stats()
         if not torch.is_tensor(latents) or latents.ndim != 4 or latents.shape[1] != len(self.mean):
             raise ValueError(f"latents must be B×{len(self.mean)}×h×w, got {tuple(getattr(latents, 'shape', ()))}")
         z = latents.to(self.mean.device).float()
-        return self.model.decode(z * self._v(self.std, z) + self._v(self.mean, z))[0].clamp(-1, 1)
+        out = self.model.decode(denormalize_latents(z, self.mean, self.std))
+        return (out[0] if isinstance(out, (tuple, list)) else out).clamp(-1, 1)
 
     @torch.no_grad()
     def fit_stats(self, images: torch.Tensor, batch_size: int = 32, flip: bool = True, sample: bool = False) -> "Tokenizer":
         "Measure the latent statistics on `images` (and their mirror images), per channel: of the posterior means, or, with `sample`, of posterior samples (exactly, no draw)."
-        from vfmvae.latents import channel_stats          # the caches' statistics, one definition
         ms, ss = [], []
         for i in range(0, len(images), batch_size):
             x = self.images(images[i:i + batch_size])

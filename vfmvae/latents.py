@@ -14,13 +14,14 @@ from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
 
 from .core import ConfigError, VfmvaeError
+from .baselines import Tokenizer, channel_stats, normalize_latents
 from .data import ImageFolderSource, center_crop_adm, decode_image, fixed_subset
 
 # %% auto #0
-__all__ = ['Posterior', 'posterior_std', 'PCATokenizer', 'tok_encode', 'tok_decode', 'NormalizedTokenizer', 'channel_stats',
-           'shard_path', 'dist_rank_world', 'barrier', 'write_shards', 'load_cache', 'finalize_cache', 'load_stats',
-           'LatentData', 'ImageSet', 'image_folder', 'VFMTargets', 'checkpoint_pin', 'tokenizer_from_spec',
-           'cached_tokenizer', 'dinov2_targets', 'effnet_targets', 'cache_latents', 'main']
+__all__ = ['NormalizedTokenizer', 'Posterior', 'posterior_std', 'PCATokenizer', 'tok_encode', 'shard_path', 'dist_rank_world',
+           'barrier', 'write_shards', 'load_cache', 'finalize_cache', 'load_stats', 'LatentData', 'ImageSet',
+           'image_folder', 'VFMTargets', 'checkpoint_pin', 'tokenizer_from_spec', 'cached_tokenizer', 'dinov2_targets',
+           'effnet_targets', 'cache_latents', 'main']
 
 # %% ../nbs/12_latents.ipynb #c6adc637
 @dataclass
@@ -61,40 +62,9 @@ def tok_encode(tok, x):
     try: return tok.encode(x, sample=False)
     except TypeError: return tok.encode(x)
 
-def tok_decode(tok, z):
-    "Images in [−1, 1] from latents under any tokenizer (`decode` may return (image, extras))."
-    out = tok.decode(z)
-    return out[0] if isinstance(out, (tuple, list)) else out
 
 # %% ../nbs/12_latents.ipynb #978dccc2
-class NormalizedTokenizer:
-    "A tokenizer plus per-channel latent statistics: encode → (z − mean)/std, decode ← z·std + mean."
-    def __init__(self, tokenizer, mean, std):
-        self.tokenizer, self.mean, self.std = tokenizer, torch.as_tensor(mean).float(), torch.as_tensor(std).float()
-    @classmethod
-    def from_cache(cls, tokenizer, cache_dir, sample_posterior=False):
-        "Wrap `tokenizer` with the statistics stored in a latent cache (those of what training draws)."
-        return cls(tokenizer, **load_stats(cache_dir, sample_posterior))
-    def _v(self, t, z): return t.view(1, -1, *[1] * (z.dim() - 2)).to(z.device, z.dtype)
-    def normalize(self, z): return (z - self._v(self.mean, z)) / self._v(self.std, z)
-    def denormalize(self, zn): return zn * self._v(self.std, zn) + self._v(self.mean, zn)
-    @torch.no_grad()
-    def encode(self, x, sample=False, generator=None):
-        post = tok_encode(self.tokenizer, x)
-        z = post.mean if not sample else Posterior(post.mean, posterior_std(post)).sample(generator)
-        return self.normalize(z)
-    @torch.no_grad()
-    def decode(self, zn): return tok_decode(self.tokenizer, self.denormalize(zn))
-
-def channel_stats(z, std=None, max_n=10_000, seed=0):
-    """Per-channel statistics of latents (N,C,H,W) over a random subset of `max_n` latents: `mean`/`std` of the
-    posterior means and `sample_std` of posterior samples z = m + s·ε (Var = Var[m] + E[s²], exactly, no draw)."""
-    idx = torch.randperm(len(z), generator=torch.Generator().manual_seed(seed))[:max_n]
-    zz = z[idx].double().transpose(0, 1).flatten(1)
-    out = {'mean': zz.mean(1).float(), 'std': zz.std(1).float()}
-    s2 = std[idx].double().pow(2).transpose(0, 1).flatten(1).mean(1) if std is not None else 0.
-    out['sample_std'] = (zz.var(1) + s2).sqrt().float()
-    return out
+NormalizedTokenizer = Tokenizer   # the former name of `vfmvae.baselines.Tokenizer` (still imported by 14_eval_gen)
 
 # %% ../nbs/12_latents.ipynb #c4df99bf
 def _atomic_save(tensors: dict, path: Path, metadata=None):
@@ -235,7 +205,7 @@ class LatentData:
         keys = ['mean', 'std', 'labels'] + (['mean_flip', 'std_flip'] if flip_p > 0 else [])
         if features: keys += ['cls', 'feat'] + (['cls_flip', 'feat_flip'] if flip_p > 0 else [])
         self.d = load_cache(cache_dir, keys)
-        self.norm = NormalizedTokenizer(None, **load_stats(cache_dir, sample_posterior))
+        self.stats = load_stats(cache_dir, sample_posterior)
         self.flip_p, self.sample_posterior, self.features, self.seed = flip_p, sample_posterior, features, seed
         self.n = len(self.d['labels'])
     @property
@@ -254,7 +224,7 @@ class LatentData:
             if self.flip_p > 0 else self.d[k][idx]
         z = pick('mean')
         if self.sample_posterior: z = z + pick('std').float() * torch.randn(z.shape, generator=g)
-        out = {'z': self.norm.normalize(z), 'y': self.d['labels'][idx], 'index': idx, 'flip': flip}
+        out = {'z': normalize_latents(z, self.stats['mean'], self.stats['std']), 'y': self.d['labels'][idx], 'index': idx, 'flip': flip}
         if self.features: out['cls'], out['feat'] = pick('cls').float(), pick('feat').float()
         return out
 
@@ -334,10 +304,11 @@ def tokenizer_from_spec(spec: str, cache_dir=None, pin: Optional[dict] = None) -
                           f"(vfmvae-train-tokenizer) and pass 'vfmvae:<its run folder>'")
     raise ConfigError(f"unknown tokenizer spec {spec!r}: use 'pca' or 'vfmvae:<tokenizer run folder>'")
 
-def cached_tokenizer(cache_dir, sample_posterior=False) -> NormalizedTokenizer:
-    "The normalising tokenizer that made a cache (spec and pinned checkpoint from meta.json; the statistics training used)."
+def cached_tokenizer(cache_dir, sample_posterior=False) -> Tokenizer:
+    "The `Tokenizer` that made a cache (spec and pinned checkpoint from meta.json) with the statistics training used."
     m = _meta(cache_dir); pin = {k: m[k] for k in ('checkpoint', 'manifest_sha256') if k in m}
-    return NormalizedTokenizer.from_cache(tokenizer_from_spec(m['tokenizer'], cache_dir, pin), cache_dir, sample_posterior)
+    return Tokenizer(tokenizer_from_spec(m['tokenizer'], cache_dir, pin), **load_stats(cache_dir, sample_posterior),
+                     trained=True, source=f"{m['tokenizer']} (latent cache {cache_dir})")
 
 def dinov2_targets(weights=None, pretrained=True, name='vit_base_patch14_dinov2.lvd142m', in_size=224, **kw):
     "REG's target: DINOv2-B/14 at 224 px (16×16 patches, 768-d) via `vfmvae.assets.timm_backbone` (local weights offline)."
