@@ -445,11 +445,9 @@ def list_image_files(root) -> list:
     if not files: raise ConfigError(f"no images ({', '.join(sorted(exts))}) under {root}")
     return files
 
-def load_images(root, size: int, per_class: Optional[int] = None, limit: Optional[int] = None,
-                progress: bool = False) -> ImageSet:
-    "uint8 images (N,3,size,size) of a folder, ADM-centre-cropped, rows sorted by relative path; unreadable files skipped and counted."
-    from tqdm.auto import tqdm
-    from vfmvae.data import decode_image, center_crop_adm
+def load_images(root, size: int, per_class: Optional[int] = None, limit: Optional[int] = None) -> ImageSet:
+    "uint8 images (N,3,size,size) of a folder, ADM-centre-cropped by `vfmvae.data.DecodedSet`, rows sorted by relative path; unreadable files skipped and counted."
+    from vfmvae.data import DecodedSet, ImageFilesSource
     root = Path(root)
     files = list_image_files(root)
     folder = lambda p: p.parent.relative_to(root).as_posix()
@@ -458,16 +456,9 @@ def load_images(root, size: int, per_class: Optional[int] = None, limit: Optiona
         for p in files: count[folder(p)] = count.get(folder(p), []) + [p]
         files = sorted((p for ps in count.values() for p in ps[:per_class]), key=lambda p: p.relative_to(root).as_posix())
     if limit is not None: files = files[:limit]
-    imgs, kept, skipped = [], [], 0
-    for p in tqdm(files, desc="decode", unit="img", disable=not progress):
-        try: imgs.append(center_crop_adm(decode_image(p.read_bytes()), size)); kept.append(p)
-        except Exception:  # noqa: BLE001 — any unreadable file is skipped and counted, whatever the decoder raises
-            skipped += 1
-    if skipped: warnings.warn(f"{skipped} of {len(files)} image files under {root} could not be read and were skipped")
-    if not imgs: raise ConfigError(f"none of the {len(files)} image files under {root} could be read")
-    classes = sorted({folder(p) for p in kept})
-    return ImageSet(torch.stack(imgs), [p.relative_to(root).as_posix() for p in kept],
-                    torch.tensor([classes.index(folder(p)) for p in kept]), skipped)
+    ds = DecodedSet.decode(ImageFilesSource(root, files), size, cache=False)
+    if ds.skipped: warnings.warn(f"{ds.skipped} of {len(files)} image files under {root} could not be read and were skipped")
+    return ImageSet(ds.images, ds.keys, ds.labels, ds.skipped)
 
 CACHE_VERSION = 3   # bump when extraction changes (v2: official protocol, smaller scaled inputs, ADM crop; v3: content-keyed safetensors)
 
@@ -750,7 +741,7 @@ def main(tokenizer: Param("tokenizer: a run folder or a saved model folder", str
     else:
         a, ref = VFMEncoder(cfg_a), VFMEncoder(cfg_b)
         names = (_slug(reference), _slug(vfm))
-    ims = load_images(data, size, per_class=per_class, limit=limit, progress=True)
+    ims = load_images(data, size, per_class=per_class, limit=limit)
     _check_n(k, len(ims.images))
     kw = dict(protocol=protocol, k=k, batch_size=batch_size, cache_dir=cache_dir, progress=True)
     t0 = time.time()
@@ -814,7 +805,7 @@ def dit_main(run: Param("diffusion run folder (config.yaml + checkpoints)", str)
         tg = effnet_targets(cfg.model.grid) if name == "effnet_lite0" else dinov2_targets(weights=w or None) if name == "dinov2" else None
         if tg is None: raise ConfigError(f"--cls_features must be effnet_lite0 or dinov2[:<weights>], got {cls_features!r}")
         tg = tg.to(dev); cls_fn = lambda x: tg(x)[0]
-    ims = load_images(data, size, limit=limit, progress=True)
+    ims = load_images(data, size, limit=limit)
     _check_n(k, len(ims.images))
     rows = dit_layerwise_cknna(model, tok, ims.images, ref.to(dev), t=t, cls_fn=cls_fn, size=size, k=k,
                                batch_size=batch_size, progress=True)

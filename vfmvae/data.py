@@ -7,7 +7,7 @@ from __future__ import annotations
 import glob, hashlib, io, json, os, sys, tarfile, warnings
 from dataclasses import dataclass, replace as dataclasses_replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Optional
 
 import numpy as np
 import torch
@@ -17,10 +17,11 @@ from PIL import Image
 from .core import ConfigError, VfmvaeError, user_errors
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'WDS_IMAGE_EXTS', 'ALPHA_BACKGROUND', 'DECODE_VERSION', 'ImageFolderSource', 'WdsSource', 'decode_image',
-           'pil_to_uint8', 'random_square_crop', 'center_crop_adm', 'DecodedSet', 'resize_u8', 'augment_tensor',
-           'ImageStream', 'DataConfig', 'split_path', 'build_source', 'build_stream', 'fixed_subset',
-           'reference_images', 'load_images', 'short_side_keys', 'write_keys_file', 'keys_main']
+__all__ = ['IMAGE_EXTS', 'WDS_IMAGE_EXTS', 'ALPHA_BACKGROUND', 'DECODE_VERSION', 'ImageFolderSource', 'ImageFilesSource',
+           'WdsSource', 'decode_image', 'pil_to_uint8', 'random_square_crop', 'center_crop_adm', 'decode_item',
+           'DecodedSet', 'resize_u8', 'augment_tensor', 'ImageStream', 'DataConfig', 'split_path', 'build_source',
+           'build_stream', 'fixed_subset', 'reference_images', 'load_images', 'short_side_keys', 'write_keys_file',
+           'keys_main']
 
 # %% ../nbs/07_data.ipynb #389a10b7
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".JPEG")
@@ -48,6 +49,22 @@ class ImageFolderSource:
         "Identity of the contents: folder, keys, labels, file sizes and modification times."
         return _sha1([str(self.root.resolve())] + [(self.key(i), c, p.stat().st_size, p.stat().st_mtime_ns)
                                                    for i, (p, c) in enumerate(self.items)])
+
+# %% ../nbs/07_data.ipynb #57281ffa
+class ImageFilesSource:
+    "Given image files under `root` (any layout), read as raw bytes; keyed by relative path, labelled by their folder (sorted)."
+    def __init__(self, root, files):
+        self.root, self.files = Path(root), [Path(f) for f in files]
+        folders = sorted({self._folder(p) for p in self.files})
+        self.labels = [folders.index(self._folder(p)) for p in self.files]
+    def _folder(self, p: Path) -> str: return p.parent.relative_to(self.root).as_posix()
+    def __len__(self): return len(self.files)
+    def key(self, i): return self.files[i].relative_to(self.root).as_posix()
+    def read(self, i): return self.files[i].read_bytes(), self.labels[i]
+    def fingerprint(self) -> str:
+        "Identity of the contents: folder, keys, labels, file sizes and modification times."
+        return _sha1([str(self.root.resolve())] + [(self.key(i), c, p.stat().st_size, p.stat().st_mtime_ns)
+                                                   for i, (p, c) in enumerate(zip(self.files, self.labels))])
 
 # %% ../nbs/07_data.ipynb #3e5f2313
 WDS_IMAGE_EXTS = ("jpg", "jpeg", "png", "webp")
@@ -130,15 +147,18 @@ def center_crop_adm(img: Image.Image, size: int) -> torch.Tensor:
 # %% ../nbs/07_data.ipynb #dec0a002
 DECODE_VERSION = "adm-center-v1"    # bump whenever decode_image / center_crop_adm change what they produce
 
+def decode_item(source, i: int, resolution: int) -> tuple[Optional[torch.Tensor], int]:
+    "Item `i` of a source as (uint8 ADM centre crop at `resolution`, label), or (None, -1) for an unreadable file (warned)."
+    try:
+        data, lab = source.read(i); return center_crop_adm(decode_image(data), resolution), int(lab)
+    except Exception as e:   # noqa: BLE001 — any unreadable file is skipped, whatever the decoder raises
+        warnings.warn(f"skipping unreadable image {source.key(i)}: {type(e).__name__}: {e}"); return None, -1
+
 class _DecodeOne(torch.utils.data.Dataset):
-    "Source index → (ADM centre crop at R or None if unreadable, label, index, key)."
+    "Source index → (ADM centre crop at R or None if unreadable, label, index)."
     def __init__(self, src, res): self.src, self.res = src, res
     def __len__(self): return len(self.src)
-    def __getitem__(self, i):
-        try:
-            data, lab = self.src.read(i); return center_crop_adm(decode_image(data), self.res), int(lab), i
-        except Exception as e:   # noqa: BLE001 — any unreadable file is skipped, whatever the decoder raises
-            warnings.warn(f"skipping unreadable image {self.src.key(i)}: {type(e).__name__}: {e}"); return None, -1, i
+    def __getitem__(self, i): return *decode_item(self.src, i, self.res), i
 
 class DecodedSet:
     "A source decoded once: uint8 N×3×R×R images (ADM centre crop at R), labels, keys; unreadable files skipped, counted."

@@ -15,7 +15,7 @@ from safetensors.torch import save_file, load_file
 
 from .core import ConfigError, VfmvaeError
 from .baselines import Tokenizer, channel_stats, normalize_latents
-from .data import ImageFolderSource, center_crop_adm, decode_image, fixed_subset
+from .data import ImageFolderSource, decode_item, fixed_subset
 
 # %% auto #0
 __all__ = ['NormalizedTokenizer', 'Posterior', 'posterior_std', 'PCATokenizer', 'tok_encode', 'shard_path', 'dist_rank_world',
@@ -236,10 +236,8 @@ class ImageSet(torch.utils.data.Dataset):
         self.src, self.size, self.root = source, size, root
     def __len__(self): return len(self.src)
     def __getitem__(self, i):
-        try: data, lab = self.src.read(i); img = decode_image(data)
-        except Exception as e:   # noqa: BLE001 — any unreadable file is skipped (and counted), whatever the decoder raises
-            warnings.warn(f"skipping unreadable image {self.src.key(i)}: {type(e).__name__}: {e}"); return None
-        return center_crop_adm(img, self.size).float() / 127.5 - 1, int(lab)
+        x, lab = decode_item(self.src, i, self.size)             # vfmvae.data's one decode: skipped (None) if unreadable
+        return None if x is None else (x.float() / 127.5 - 1, lab)
 
 def image_folder(root, size=64, limit=0) -> ImageSet:
     "An ImageFolder tree at `size` px through the project's one image pipeline; `limit` keeps that many evenly spaced images."
