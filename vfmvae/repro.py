@@ -16,13 +16,15 @@ import torch.nn.functional as F
 from .core import ConfigError, load_config, config_to_dict, parse_images, git_revision, seed_everything
 
 # %% auto #0
-__all__ = ['ImageCount', 'TOKENIZER_LABEL', 'RUN_LABEL', 'COLOR', 'TokenizerRow', 'ReproConfig', 'expand_env', 'repro_config',
-           'eval_points', 'spec_hash', 'file_digest', 'Stages', 'summary_line', 'linear_probe', 'pooled',
-           'images_to_reach', 'speedup', 'claims', 'claims_markdown', 'plot_degradation', 'plot_convergence_mini',
-           'plot_dynamics', 'image_set', 'encode_pooled', 'tokenizer_overrides', 'train_tokenizer_stage', 'recon_stage',
-           'probe_stage', 'cknna_stage', 'vfm_reference_stage', 'cache_stage', 'diffusion_runs', 'diffusion_overrides',
-           'diffusion_stage', 'gfid_stage', 'floor_stage', 'pick_points', 'snapshot_dirs', 'dynamics_stage',
-           'run_chain', 'table_rows', 'mini_table', 'write_report', 'key_metrics', 'compare_to_reference', 'main']
+__all__ = ['ImageCount', 'TOKENIZER_LABEL', 'RUN_LABEL', 'COLOR', 'IMAGENETTE_CLASSES', 'TokenizerRow', 'ReproConfig',
+           'expand_env', 'repro_config', 'eval_points', 'spec_hash', 'file_digest', 'Stages', 'summary_line',
+           'linear_probe', 'pooled', 'images_to_reach', 'speedup', 'claims', 'claims_markdown', 'plot_degradation',
+           'plot_convergence_mini', 'plot_dynamics', 'image_set', 'encode_pooled', 'tokenizer_overrides',
+           'train_tokenizer_stage', 'recon_stage', 'probe_stage', 'cknna_stage', 'vfm_reference_stage', 'cache_stage',
+           'diffusion_runs', 'diffusion_overrides', 'diffusion_stage', 'gfid_stage', 'floor_stage', 'pick_points',
+           'snapshot_dirs', 'dynamics_stage', 'thumbnail_psnr', 'one_per_class', 'grid_figure', 'thumbnail_stage',
+           'grids_stage', 'run_chain', 'table_rows', 'mini_table', 'write_report', 'key_metrics',
+           'compare_to_reference', 'main']
 
 # %% ../nbs/95_reproduction.ipynb #556ed028
 ImageCount = Union[int, str]
@@ -71,6 +73,7 @@ class ReproConfig:
     gen_n: int = 500                                 # samples per gFID
     ref_n: int = 1000                                # Imagenette-val reference images for gFID
     dynamics_n: int = 500                            # val images for the layer-wise CKNNA of the DiT blocks
+    grid_per_class: int = 2                          # samples per class in the sample grid
     dynamics_points: int = 2                         # snapshots for the dynamics figure (first and last scored)
     tables: list[Literal["table2", "table3", "table4"]] = field(default_factory=lambda: ["table2"])
     threads: int = 0                                 # torch threads (0 = leave as is)
@@ -487,6 +490,73 @@ def dynamics_stage(cfg: ReproConfig, run: str) -> dict:
                         "mean": float(np.mean(v)), "peak": float(np.max(v)), "std": float(np.std(v))}
     return {"snapshots": out, "n": len(ims), "t": 0.5}
 
+# %% ../nbs/95_reproduction.ipynb #d46ce808
+IMAGENETTE_CLASSES = ("tench", "springer", "cassette player", "chain saw", "church", "French horn", "garbage truck",
+                      "gas pump", "golf ball", "parachute")
+
+def thumbnail_psnr(images_u8: torch.Tensor, sizes=(4, 8, 16)) -> dict:
+    "PSNR (dB) of s×s area-downsampled, bicubic-upsampled copies of uint8 images: what s·s·3 numbers per image give back."
+    from vfmvae.eval_recon import psnr
+    x = images_u8.float() / 127.5 - 1; H, W = x.shape[-2:]
+    up = lambda s: F.interpolate(F.interpolate(x, size=s, mode="area"), size=(H, W), mode="bicubic", align_corners=False)
+    return {int(s): float(psnr(up(s).clamp(-1, 1), x)) for s in sizes}
+
+def one_per_class(labels: torch.Tensor, k: int = 1) -> list[int]:
+    "Indices of the first `k` images of every class, class by class."
+    return [i for c in sorted(set(labels.tolist())) for i in (labels == c).nonzero().flatten()[:k].tolist()]
+
+def grid_figure(rows: dict, col_labels=(), title: str = ""):
+    "uint8 image rows `{label: N×3×H×W}` as one figure: one labelled strip per row, classes as columns."
+    from matplotlib.figure import Figure
+    u, hs = 0.85, [v.shape[-2] / v.shape[-1] for v in rows.values()]          # inches per image; strip heights in images
+    fig = Figure(figsize=(u * max(len(v) for v in rows.values()) + 1.8, u * sum(hs) + 0.15 * len(rows) + 0.6), layout="constrained")
+    axes = fig.subplots(len(rows), 1, squeeze=False, gridspec_kw={"height_ratios": hs})[:, 0]
+    for r, (ax, (name, ims)) in enumerate(zip(axes, rows.items())):
+        ax.imshow(torch.cat(list(ims), 2).permute(1, 2, 0).numpy()); ax.set_yticks([]); ax.set_ylabel(name, rotation=0, ha="right", va="center", fontsize=8)
+        w = ims.shape[-1]
+        ax.set_xticks([w * (j + 0.5) for j in range(len(col_labels))] if r == 0 else [], col_labels if r == 0 else [], fontsize=6)
+        ax.xaxis.set_ticks_position("top"); ax.tick_params(length=0)
+    if title: fig.suptitle(title, fontsize=9)
+    return fig
+
+# %% ../nbs/95_reproduction.ipynb #c7abd52c
+def thumbnail_stage(cfg: ReproConfig) -> dict:
+    "PSNR of 4/8/16-px thumbnails of the reconstruction stage's val images (same pipeline, same N)."
+    ims = image_set("val", cfg.recon_n, cfg.resolution)
+    return {"psnr": {str(s): v for s, v in thumbnail_psnr(ims.images).items()}, "n": len(ims.images)}
+
+def grids_stage(cfg: ReproConfig, runs: list[str]) -> dict:
+    "Reconstruction grid (one val image per class, every tokenizer) and sample grids (every diffusion run, per class)."
+    from vfmvae.baselines import load_tokenizer
+    from vfmvae.eval_recon import reconstruct
+    from vfmvae.eval_gen import generate
+    from vfmvae.latents import cached_tokenizer
+    from vfmvae.train_diffusion import DiffusionConfig, load_model
+    d, out = _dirs(cfg), {}
+    va = image_set("val", cfg.recon_n, cfg.resolution); idx = one_per_class(va.labels)
+    classes = [int(c) for c in va.labels[idx]]
+    names = [IMAGENETTE_CLASSES[c] if c < len(IMAGENETTE_CLASSES) else str(c) for c in classes]
+    x = va.images[idx]; rows = {"val image": x}
+    for kind in cfg.tokenizers:
+        rows[cfg.tokenizers[kind].label or kind] = reconstruct(load_tokenizer(d["tok"] / kind).model.eval(), x)
+    _save_png(grid_figure(rows, names, f"Reconstructions at {cfg.resolution} px ({cfg.images('tokenizer_images'):,} training images each)"),
+              d["fig"] / "recon_grid.png")
+    out["recon_grid"] = {"png": "recon_grid.png", "val_indices": idx}
+    srows = {}
+    for run in runs:
+        snaps = snapshot_dirs(cfg, run)
+        if not snaps: continue
+        rc = load_config(DiffusionConfig, d["dit"] / run / "config.yaml")
+        model = load_model(d["dit"] / run, "ema", snaps[-1]); ntok = cached_tokenizer(rc.cache, rc.sample_posterior)
+        labels = torch.tensor(classes).repeat(cfg.grid_per_class)
+        ims, _ = generate(model, ntok, len(labels), rc.sample, seed=cfg.seed, labels=labels)
+        per = ims.view(cfg.grid_per_class, len(idx), *ims.shape[1:])             # sample × class × 3×H×W
+        srows[f"{run.replace('-', chr(10), 1)}\n@{int(snaps[-1].name.split('-')[1]) / 1e3:g}k images"] = torch.cat(list(per), 2)  # a class's samples stacked
+    if srows:
+        _save_png(grid_figure(srows, names, "Class-conditional samples (w/o CFG), final EMA snapshot of each run"), d["fig"] / "samples_grid.png")
+        out["samples_grid"] = {"png": "samples_grid.png", "rows": list(srows), "per_class": cfg.grid_per_class}
+    return out
+
 # %% ../nbs/95_reproduction.ipynb #385f975f
 @functools.cache
 def _inception():
@@ -520,6 +590,7 @@ def run_chain(cfg: ReproConfig, log=print) -> dict:
         if cfg.degradation:
             res["cknna_uniform"][kind] = stage(f"cknna-uniform-{kind}", {**base, "n": cfg.cknna_n, "k": cfg.cknna_k,
                                                "protocol": "uniform"}, lambda: cknna_stage(cfg, kind, "uniform"), deps)
+    res["thumbnails"] = stage("thumbnails", {**base, "n": cfg.recon_n}, lambda: thumbnail_stage(cfg))["psnr"]
     res["vfm_reference"] = stage("cknna-vfm-reference", {**base, "n": cfg.cknna_n, "k": cfg.cknna_k, "pair": "lite0-lite2"},
                                  lambda: vfm_reference_stage(cfg))
     runs = diffusion_runs(cfg)
@@ -541,6 +612,8 @@ def run_chain(cfg: ReproConfig, log=print) -> dict:
                   lambda: dynamics_stage(cfg, run), [f"diffusion-{run}", f"tokenizer-{cfg.vfm_row}"])
         res["dynamics_snapshots"][run] = d["snapshots"]
         res["dynamics"][run] = d["snapshots"][max(d["snapshots"], key=lambda s: d["snapshots"][s]["images"])]
+    stage("grids", {**base, "n": cfg.recon_n, "per_class": cfg.grid_per_class}, lambda: grids_stage(cfg, list(runs)),
+          [f"tokenizer-{k}" for k in rows] + [f"diffusion-{r}" for r in runs])
     for kind, t in res["tokenizer"].items():                          # gFID of this tokenizer's LightningDiT run
         c = res["gfid"].get(f"lightningdit-{kind}")
         if c: t["gfid"] = max(c)[1]
@@ -575,6 +648,8 @@ def mini_table(cfg: ReproConfig, res: dict) -> str:
         lines.append(f"| {cfg.tokenizers[k].label or k} | {res['train'][k]['images']:,} | {f(t.get('rfid'), '.1f')} | {f(t.get('psnr'), '.2f')} "
                      f"| {f(t.get('ssim'))} | {f(t.get('top1'), '.1%')} | {f(t.get('cknna'))} | {f(t.get('se_cknna'))} "
                      f"| {f(t.get('rel_change'), '+.1%')} | {f(t.get('gfid'), '.1f')} | {f(fl.get(k), '.1f')} |")
+    for sz, v in (res.get("thumbnails") or {}).items():            # floors that need no learning, same val images
+        lines.append(f"| *{sz}×{sz} thumbnail, bicubic up ({3 * int(sz) ** 2} numbers, no learning)* | — | — | {f(v, '.2f')} | — | — | — | — | — | — | — |")
     return "\n".join(lines) + "\n"
 
 def _save_png(fig, path: Path) -> Path:
