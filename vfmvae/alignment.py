@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.script import call_parse, Param
-from .core import ConfigError, user_errors
+from .core import ConfigError, atomic_write, user_errors
 
 # %% auto #0
 __all__ = ['ROTATIONS', 'SCALES', 'NOISE_LEVELS', 'Protocol', 'CACHE_VERSION', 'pool_tokens', 'abs_quantile', 'check_features',
@@ -509,7 +509,7 @@ def extract_features(extractors: dict, images: torch.Tensor, transforms: Sequenc
             bar.update(len(idx))
         for m, f in todo.items():
             out = {layer: torch.cat([p[layer] for p in parts[m]]) for layer in parts[m][0]}
-            if f is not None: save_file(out, f.with_suffix(".tmp")); os.replace(f.with_suffix(".tmp"), f)   # atomic
+            if f is not None: atomic_write(f, lambda tmp: save_file(out, str(tmp)))
             for layer, v in out.items(): feats[(m, layer, t.name)] = v
         log(f"{t.name}: {len(todo)} model(s) x {n} images in {time.time() - t0:.1f}s")
     bar.close()

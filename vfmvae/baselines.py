@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import save_file, load_file
 
-from .core import ConfigError, config_from_dict, config_to_dict, load_config
+from .core import ConfigError, atomic_write, config_from_dict, config_to_dict, load_config
 from .assets import AssetError
 from .vfm import VFMConfig, VFMEncoder
 from .latent import DiagonalGaussian
@@ -303,11 +303,8 @@ def _save_pretrained(self: Tokenizer, folder) -> Path:
     sd |= {"latent_stats.mean": self.mean.cpu().clone(), "latent_stats.std": self.std.cpu().clone()}
     cfg = {"format": FORMAT, "kind": self.kind, "trained": self.trained, "source": self.source,
            "model": config_to_dict(self.model.cfg)}
-    tmp = f".tmp-{os.getpid()}"
-    save_file(sd, str(folder / f"model.safetensors{tmp}"), metadata={"format": "pt"})
-    (folder / f"config.yaml{tmp}").write_text(yaml.safe_dump(cfg, sort_keys=False))
-    os.replace(folder / f"model.safetensors{tmp}", folder / "model.safetensors")
-    os.replace(folder / f"config.yaml{tmp}", folder / "config.yaml")
+    atomic_write(folder / "model.safetensors", lambda tmp: save_file(sd, str(tmp), metadata={"format": "pt"}))
+    atomic_write(folder / "config.yaml", yaml.safe_dump(cfg, sort_keys=False))
     return folder
 
 Tokenizer.save_pretrained = _save_pretrained

@@ -15,7 +15,7 @@ import yaml
 from fastcore.script import call_parse
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'RESUME_MAY_CHANGE', 'VfmvaeError', 'ConfigError', 'config_from_dict', 'config_to_dict',
+__all__ = ['PRECISIONS', 'RESUME_MAY_CHANGE', 'VfmvaeError', 'ConfigError', 'config_from_dict', 'config_to_dict', 'atomic_write',
            'apply_overrides', 'load_config', 'save_config', 'seed_everything', 'rng_state', 'set_rng_state',
            'pick_device', 'autocast', 'parse_images', 'fmt_kimg', 'steps_for', 'git_revision', 'rank_world',
            'environment_info', 'config_changes', 'RunDir', 'user_errors']
@@ -88,6 +88,18 @@ def config_to_dict(cfg) -> dict:
         return v
     return plain(cfg)
 
+# %% ../nbs/00_core.ipynb #75d4e5d8
+def atomic_write(path, data: Union[bytes, str, typing.Callable[[Path], Any]]) -> Path:
+    "Write `path` atomically: `data` (bytes, text, or a function writing a given path) to a temporary file beside it, fsync, rename."
+    path = Path(path); tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        if callable(data): data(tmp)
+        else: tmp.write_bytes(data.encode() if isinstance(data, str) else data)
+        with open(tmp, "rb+") as f: os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+    return path
+
 # %% ../nbs/00_core.ipynb #a458cf3c
 def _parse_value(s: str):
     v = yaml.safe_load(s)
@@ -133,8 +145,7 @@ def load_config(cls, src=None, overrides=()):
 def save_config(cfg, path) -> Path:
     "Write a dataclass config as YAML (keys in field order)."
     p = Path(path); p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(yaml.safe_dump(config_to_dict(cfg), sort_keys=False))
-    return p
+    return atomic_write(p, yaml.safe_dump(config_to_dict(cfg), sort_keys=False))
 
 # %% ../nbs/00_core.ipynb #b2bac147
 def seed_everything(seed: int) -> None:
@@ -245,9 +256,6 @@ RESUME_MAY_CHANGE = ("run_dir", "end_images", "total", "max_steps", "progress", 
 
 _HELD_LOCKS: dict = {}    # run folder -> open lock file, held by this process until it exits
 
-def _atomic_write(p: Path, text: str) -> None:
-    tmp = p.with_name(f".{p.name}.tmp-{os.getpid()}"); tmp.write_text(text); os.replace(tmp, p)
-
 class RunDir:
     "A run's folder: `config.yaml`, `env.json`, `metrics.jsonl`, `checkpoints/`, `figures/`; locked while a run writes it."
     def __init__(self, path): self.path = Path(path); self._last_kimg = None
@@ -270,7 +278,7 @@ class RunDir:
                                   "start from it with init_from, or resume anyway with force_config")
         if cfg is not None: save_config(cfg, self.path/"config.yaml")
         envs = json.loads((self.path/"env.json").read_text()) if (self.path/"env.json").exists() else []
-        _atomic_write(self.path/"env.json", json.dumps(envs + [environment_info() | {"config_changes": changed}], indent=1))
+        atomic_write(self.path/"env.json", json.dumps(envs + [environment_info() | {"config_changes": changed}], indent=1))
         print(f"[run] {self.path}: {'resuming' if resuming else 'new run'}, world size {world}"
               + (f", config changed (forced): {'; '.join(changed)}" if changed else ""), file=sys.stderr)
         return self
@@ -302,7 +310,7 @@ class RunDir:
         p, k = self.path/"metrics.jsonl", record.get("kimg")
         if k is not None:
             if self._last_kimg is None: self._last_kimg = max((r.get("kimg", -1) for r in self.metrics()), default=-1)
-            if self._last_kimg >= k: _atomic_write(p, "".join(json.dumps(r) + "\n" for r in self.metrics() if r.get("kimg", -1) < k))
+            if self._last_kimg >= k: atomic_write(p, "".join(json.dumps(r) + "\n" for r in self.metrics() if r.get("kimg", -1) < k))
             self._last_kimg = k
         with open(p, "a") as f: f.write(json.dumps(record) + "\n")
 

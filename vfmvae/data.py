@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from .core import ConfigError, VfmvaeError, user_errors
+from .core import ConfigError, VfmvaeError, atomic_write, user_errors
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'WDS_IMAGE_EXTS', 'ALPHA_BACKGROUND', 'DECODE_VERSION', 'ImageFolderSource', 'ImageFilesSource',
@@ -201,10 +201,9 @@ class DecodedSet:
 
     def _save(self, path: Path):
         from safetensors.torch import save_file
-        path.parent.mkdir(parents=True, exist_ok=True); tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-        save_file({"images": self.images, "labels": self.labels, "source_index": self.source_index}, str(tmp),
-                  metadata={"cache_key": self.cache_key, "keys": json.dumps(self.keys), "skipped_keys": json.dumps(self.skipped_keys)})
-        os.replace(tmp, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda tmp: save_file({"images": self.images, "labels": self.labels, "source_index": self.source_index}, str(tmp),
+                     metadata={"cache_key": self.cache_key, "keys": json.dumps(self.keys), "skipped_keys": json.dumps(self.skipped_keys)}))
 
     @classmethod
     def _load(cls, path: Path, key: str) -> "DecodedSet":
@@ -453,8 +452,8 @@ def write_keys_file(cfg: DataConfig, out, min_side: int = 256, split: Literal["t
     "Write the `keys_file` of `split`'s images with shorter side ≥ `min_side` (atomically); return counts."
     src = build_source(dataclasses_replace(cfg, keys_file=""), split)
     keys, bad = short_side_keys(src, min_side)
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True); tmp = out.with_name(f".tmp-{out.name}")
-    tmp.write_text("".join(k + "\n" for k in keys)); os.replace(tmp, out)
+    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(out, "".join(k + "\n" for k in keys))
     return {"out": str(out), "kept": len(keys), "total": len(src), "unreadable": bad, "min_side": min_side}
 
 from fastcore.script import call_parse, Param

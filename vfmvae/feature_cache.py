@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 import torch
-from .core import ConfigError
+from .core import ConfigError, atomic_write
 from .eval_recon import to_pm1
 
 # %% auto #0
@@ -80,7 +80,7 @@ class FeatureCache:
         mf = folder / "meta.json"
         if mf.is_file() and json.loads(mf.read_text()) != json.loads(json.dumps(meta)):
             raise ConfigError(f"feature cache {folder} was built with other settings (meta.json differs); remove the folder")
-        _atomic_write(mf, json.dumps(meta, indent=1).encode())
+        atomic_write(mf, json.dumps(meta, indent=1).encode())
         shapes = [(c, h, w) for c, (h, w) in zip(vfm.level_channels, vfm.grid(*decoded.images.shape[-2:]))]
         dev = next(vfm.parameters()).device
         out = [torch.empty(n, 2, *s, dtype=getattr(torch, spec.dtype)) for s in shapes]
@@ -100,14 +100,9 @@ class FeatureCache:
                 for f, xf in enumerate((x, x.flip(-1))):
                     for o, l in zip(out, vfm(xf)): o[i:i + len(xf), f] = l.to(o.dtype).cpu()
             from safetensors.torch import save
-            _atomic_write(folder / f"shard-{s // shard_size:05d}.safetensors",
+            atomic_write(folder / f"shard-{s // shard_size:05d}.safetensors",
                           save({f"level{j}": o[s:e].contiguous() for j, o in enumerate(out)}, metadata={"key": spec.key}))
         return cls(out, spec, folder)
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    with open(tmp, "wb") as fh: fh.write(data); fh.flush(); os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 def _read_shard(path: Path, n: int, shapes, dtype: str) -> Optional[list[torch.Tensor]]:
     "A finished shard's level tensors, or None when it is missing or does not read back as expected."

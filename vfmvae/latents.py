@@ -13,7 +13,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
 
-from .core import ConfigError, VfmvaeError
+from .core import ConfigError, VfmvaeError, atomic_write
 from .baselines import Tokenizer, channel_stats, normalize_latents
 from .data import ImageFolderSource, decode_item, fixed_subset
 
@@ -68,8 +68,8 @@ NormalizedTokenizer = Tokenizer   # the former name of `vfmvae.baselines.Tokeniz
 
 # %% ../nbs/12_latents.ipynb #c4df99bf
 def _atomic_save(tensors: dict, path: Path, metadata=None):
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp), metadata=metadata); os.replace(tmp, path)
+    "A safetensors file, written atomically (`vfmvae.core.atomic_write`)."
+    atomic_write(path, lambda tmp: save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp), metadata=metadata))
 
 def _load(path: Path) -> dict:
     "A safetensors file, or one clear error if it is missing, truncated or corrupt."
@@ -123,7 +123,7 @@ def write_shards(tokenizer, dataset, cache_dir, shard_size=1000, batch_size=64, 
         old = json.loads(mp.read_text()); diff = [f"{k}: {old.get(k)!r} → {v!r}" for k, v in meta.items() if old.get(k) != v]
         if diff: raise VfmvaeError(f"{cache_dir} holds a cache made with other settings ({'; '.join(diff)}); use a new folder")
     elif rank == 0:
-        tmp = mp.with_suffix('.tmp'); tmp.write_text(json.dumps(meta, indent=1)); os.replace(tmp, mp)
+        atomic_write(mp, json.dumps(meta, indent=1))
     written = present = unreadable = 0
     todo = [i for i in range(rank, n_shards, world) if not shard_path(cache_dir, i).exists()]
     present = len(range(rank, n_shards, world)) - len(todo)
