@@ -76,6 +76,7 @@ class ReproConfig:
     grid_per_class: int = 2                          # samples per class in the sample grid
     dynamics_points: int = 2                         # snapshots for the dynamics figure (first and last scored)
     tables: list[Literal["table2", "table3", "table4"]] = field(default_factory=lambda: ["table2"])
+    table_rows: dict[Literal["table2", "table3", "table4"], list[str]] = field(default_factory=dict)  # rows per table (default: all)
     threads: int = 0                                 # torch threads (0 = leave as is)
 
     def images(self, name: str) -> int: return parse_images(getattr(self, name))
@@ -98,6 +99,9 @@ def repro_config(src=None, overrides=()) -> ReproConfig:
     if cfg.vfm_row not in rows: raise ConfigError(f"vfm_row: {cfg.vfm_row!r} is not one of the tokenizers {sorted(rows)}")
     for k in cfg.diffusion_on + ([cfg.reg_on] if cfg.reg_on else []):
         if k not in rows: raise ConfigError(f"diffusion_on / reg_on: {k!r} is not one of the tokenizers {sorted(rows)}")
+    for t, ks in cfg.table_rows.items():
+        for k in ks:
+            if k not in rows: raise ConfigError(f"table_rows.{t}: {k!r} is not one of the tokenizers {sorted(rows)}")
     presets = [r.preset for r in rows.values()] + [cfg.diffusion_preset] * bool(cfg.diffusion_on) + [cfg.reg_preset] * bool(cfg.reg_on)
     for p in presets:
         if not Path(p).is_file(): raise ConfigError(f"preset not found: {p}")
@@ -490,7 +494,7 @@ def dynamics_stage(cfg: ReproConfig, run: str) -> dict:
                         "mean": float(np.mean(v)), "peak": float(np.max(v)), "std": float(np.std(v))}
     return {"snapshots": out, "n": len(ims), "t": 0.5}
 
-# %% ../nbs/95_reproduction.ipynb #d46ce808
+# %% ../nbs/95_reproduction.ipynb #b05d0ee3
 IMAGENETTE_CLASSES = ("tench", "springer", "cassette player", "chain saw", "church", "French horn", "garbage truck",
                       "gas pump", "golf ball", "parachute")
 
@@ -519,7 +523,7 @@ def grid_figure(rows: dict, col_labels=(), title: str = ""):
     if title: fig.suptitle(title, fontsize=9)
     return fig
 
-# %% ../nbs/95_reproduction.ipynb #c7abd52c
+# %% ../nbs/95_reproduction.ipynb #d60f94c2
 def thumbnail_stage(cfg: ReproConfig) -> dict:
     "PSNR of 4/8/16-px thumbnails of the reconstruction stage's val images (same pipeline, same N)."
     ims = image_set("val", cfg.recon_n, cfg.resolution)
@@ -624,7 +628,8 @@ def run_chain(cfg: ReproConfig, log=print) -> dict:
 # %% ../nbs/95_reproduction.ipynb #c0ce740d
 def table_rows(cfg: ReproConfig, res: dict) -> dict:
     "Our rows for the paper's tables, keyed by the paper table's column names."
-    T, out = res["tokenizer"], {}
+    out = {}
+    sel = lambda t: {k: res["tokenizer"][k] for k in cfg.table_rows.get(t, res["tokenizer"]) if k in res["tokenizer"]}
     label = lambda k: (cfg.tokenizers[k].label or k) + f" (mini, {cfg.images('tokenizer_images') / 1e3:g} kimg)"
     n_cache = {k: v.get("images") for k, v in res["cache"].items()}
     out["table2_tokenizers"] = [dict(tokenizer=label(k), rfid=t.get("rfid"), gfid=t.get("gfid"),
@@ -632,10 +637,10 @@ def table_rows(cfg: ReproConfig, res: dict) -> dict:
                                      se_cknna=t.get("se_cknna"),
                                      rel_change_pct=None if t.get("rel_change") is None else 100 * t["rel_change"],
                                      epochs=(cfg.images("diffusion_images") / n_cache[k]) if n_cache.get(k) else None)
-                                for k, t in T.items()]
+                                for k, t in sel("table2").items()]
     out["table3_decoder_ablation"] = [dict(configuration=label(k), rfid=t.get("rfid"),
-                                           params_m=res["train"][k].get("trainable_params", 0) / 1e6) for k, t in T.items()]
-    out["table4_other_vfms"] = [dict(vfm=label(k), rfid=t.get("rfid"), psnr=t.get("psnr"), gfid=t.get("gfid")) for k, t in T.items()]
+                                           params_m=res["train"][k].get("trainable_params", 0) / 1e6) for k, t in sel("table3").items()]
+    out["table4_other_vfms"] = [dict(vfm=label(k), rfid=t.get("rfid"), psnr=t.get("psnr"), gfid=t.get("gfid")) for k, t in sel("table4").items()]
     return out
 
 def mini_table(cfg: ReproConfig, res: dict) -> str:
@@ -666,7 +671,7 @@ def write_report(cfg: ReproConfig, res: dict, log=print) -> list[Path]:
         written += [fig_dir / "tables" / f"{names[t]}.ours.md", fig_dir / "tables" / f"{names[t]}.ours.tex"]
     (fig_dir / "tables").mkdir(parents=True, exist_ok=True)
     (fig_dir / "tables" / "mini_tokenizers.md").write_text(mini_table(cfg, res)); written.append(fig_dir / "tables" / "mini_tokenizers.md")
-    cl = claims(res)
+    cl = claims({**res, "table3": rows["table3_decoder_ablation"] if "table3" in cfg.tables else None})
     (fig_dir / "claims.md").write_text(claims_markdown(cl)); written.append(fig_dir / "claims.md")
     if res["cknna_uniform"]:
         per = {k: v["rows"] for k, v in res["cknna_uniform"].items()}
