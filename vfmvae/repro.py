@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .core import ConfigError, load_config, config_to_dict, parse_images, git_revision, seed_everything
+from .core import ConfigError, atomic_write, load_config, config_to_dict, parse_images, git_revision, seed_everything
 
 # %% auto #0
 __all__ = ['ImageCount', 'TOKENIZER_LABEL', 'RUN_LABEL', 'COLOR', 'IMAGENETTE_CLASSES', 'TokenizerRow', 'ReproConfig',
@@ -131,10 +131,9 @@ def file_digest(path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 def _atomic_json(path: Path, obj) -> None:
+    "A stage record as sorted, indented JSON, written atomically (`core.atomic_write`)."
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(json.dumps(obj, indent=1, sort_keys=True, default=float) + "\n")
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(obj, indent=1, sort_keys=True, default=float) + "\n")
 
 class Stages:
     "The stage record of one chain: run a stage unless a record with the same specification exists."
@@ -494,7 +493,7 @@ def dynamics_stage(cfg: ReproConfig, run: str) -> dict:
                         "mean": float(np.mean(v)), "peak": float(np.max(v)), "std": float(np.std(v))}
     return {"snapshots": out, "n": len(ims), "t": 0.5}
 
-# %% ../nbs/95_reproduction.ipynb #b05d0ee3
+# %% ../nbs/95_reproduction.ipynb #a1d7d42a
 IMAGENETTE_CLASSES = ("tench", "springer", "cassette player", "chain saw", "church", "French horn", "garbage truck",
                       "gas pump", "golf ball", "parachute")
 
@@ -523,7 +522,7 @@ def grid_figure(rows: dict, col_labels=(), title: str = ""):
     if title: fig.suptitle(title, fontsize=9)
     return fig
 
-# %% ../nbs/95_reproduction.ipynb #d60f94c2
+# %% ../nbs/95_reproduction.ipynb #27b1a2da
 def thumbnail_stage(cfg: ReproConfig) -> dict:
     "PSNR of 4/8/16-px thumbnails of the reconstruction stage's val images (same pipeline, same N)."
     ims = image_set("val", cfg.recon_n, cfg.resolution)
