@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.script import call_parse, Param
-from .core import ConfigError, atomic_write, user_errors
+from .core import ConfigError, atomic_write, content_hash, user_errors
 
 # %% auto #0
 __all__ = ['ROTATIONS', 'SCALES', 'NOISE_LEVELS', 'Protocol', 'CACHE_VERSION', 'pool_tokens', 'abs_quantile', 'check_features',
@@ -24,9 +24,9 @@ __all__ = ['ROTATIONS', 'SCALES', 'NOISE_LEVELS', 'Protocol', 'CACHE_VERSION', '
            'cknna_from_graphs', 'cka', 'alignment_metrics', 'cknna', 'mutual_knn', 'ImageTransform', 'parse_transform',
            'equivariance_params', 'se_transforms', 'add_noise_u8', 'model_inputs', 'pad_to_multiple', 'Extractor',
            'vfm_extractor', 'tokenizer_extractor', 'block_hooks', 'block_extractor', 'ImageSet', 'list_image_files',
-           'load_images', 'content_hash', 'extract_features', 'se_cknna', 'layerwise_cknna', 'write_rows',
-           'plot_se_cknna', 'plot_layerwise', 'tokenizer_se_cknna', 'vfm_se_cknna', 'dit_block_features',
-           'dit_layerwise_cknna', 'vfm_config', 'main', 'dit_main']
+           'load_images', 'extract_features', 'se_cknna', 'layerwise_cknna', 'write_rows', 'plot_se_cknna',
+           'plot_layerwise', 'tokenizer_se_cknna', 'vfm_se_cknna', 'dit_block_features', 'dit_layerwise_cknna',
+           'vfm_config', 'main', 'dit_main']
 
 # %% ../nbs/06_alignment.ipynb #c6966db3
 def pool_tokens(x: torch.Tensor, num_prefix_tokens: int = 0) -> torch.Tensor:
@@ -461,17 +461,6 @@ def load_images(root, size: int, per_class: Optional[int] = None, limit: Optiona
     return ImageSet(ds.images, ds.keys, ds.labels, ds.skipped)
 
 CACHE_VERSION = 3   # bump when extraction changes (v2: official protocol, smaller scaled inputs, ADM crop; v3: content-keyed safetensors)
-
-def content_hash(*objs) -> str:
-    "16 hex digits of sha1 over tensors and modules' `state_dict` tensors (names, dtypes, shapes, bytes; any device)."
-    h = hashlib.sha1()
-    def add(t):
-        t = t.detach().cpu().contiguous().reshape(-1)
-        h.update(f"{t.dtype}{tuple(t.shape)}".encode()); h.update(t.view(torch.uint8).numpy())
-    for o in objs:
-        if torch.is_tensor(o): add(o); continue
-        for k, v in sorted(o.state_dict().items()): h.update(k.encode()); add(v)
-    return h.hexdigest()[:16]
 
 def extract_features(extractors: dict, images: torch.Tensor, transforms: Sequence[ImageTransform],
                      batch_size: int = 64, seed: int = 42, cache_dir=None, log: Callable = print,

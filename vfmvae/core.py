@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #ae8b9cf4
 from __future__ import annotations
-import dataclasses, fcntl, functools, json, os, platform, random, re, subprocess, sys, time, types, typing
+import dataclasses, fcntl, functools, hashlib, json, os, platform, random, re, subprocess, sys, time, types, typing
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Literal, Optional, Union, get_args, get_origin, get_type_hints
@@ -16,9 +16,9 @@ from fastcore.script import call_parse
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'RESUME_MAY_CHANGE', 'VfmvaeError', 'ConfigError', 'config_from_dict', 'config_to_dict', 'atomic_write',
-           'apply_overrides', 'load_config', 'save_config', 'seed_everything', 'rng_state', 'set_rng_state',
-           'pick_device', 'autocast', 'parse_images', 'fmt_kimg', 'steps_for', 'git_revision', 'rank_world',
-           'environment_info', 'config_changes', 'RunDir', 'user_errors']
+           'content_hash', 'apply_overrides', 'load_config', 'save_config', 'seed_everything', 'rng_state',
+           'set_rng_state', 'pick_device', 'autocast', 'parse_images', 'fmt_kimg', 'steps_for', 'git_revision',
+           'rank_world', 'environment_info', 'config_changes', 'RunDir', 'user_errors']
 
 # %% ../nbs/00_core.ipynb #5da0b6dd
 class VfmvaeError(Exception):
@@ -99,6 +99,18 @@ def atomic_write(path, data: Union[bytes, str, typing.Callable[[Path], Any]]) ->
         os.replace(tmp, path)
     finally: tmp.unlink(missing_ok=True)
     return path
+
+# %% ../nbs/00_core.ipynb #d08dbcd8
+def content_hash(*objs) -> str:
+    "16 hex digits of sha1 over tensors and modules' `state_dict` tensors (names, dtypes, element counts, bytes; any device)."
+    h = hashlib.sha1()
+    def add(t):
+        t = t.detach().cpu().contiguous().reshape(-1)
+        h.update(f"{t.dtype}{tuple(t.shape)}".encode()); h.update(t.view(torch.uint8).numpy())
+    for o in objs:
+        if torch.is_tensor(o): add(o); continue
+        for k, v in sorted(o.state_dict().items()): h.update(k.encode()); add(v)
+    return h.hexdigest()[:16]
 
 # %% ../nbs/00_core.ipynb #a458cf3c
 def _parse_value(s: str):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 import torch
-from .core import ConfigError, atomic_write
+from .core import ConfigError, atomic_write, content_hash
 from .eval_recon import to_pm1
 
 # %% auto #0
@@ -35,20 +35,13 @@ class CacheSpec:
     @classmethod
     def of(cls, vfm, decoded) -> "CacheSpec":
         c = vfm.cfg
-        weights = c.weights or ("pretrained" if c.pretrained else f"random-init:{_state_hash(vfm)}")
+        weights = c.weights or ("pretrained" if c.pretrained else f"random-init:{content_hash(vfm)}")
         return cls(c.preset, weights, tuple(vfm.layers), float(vfm.scale_factor), vfm.interpolation,
-                   decoded.cache_key or f"unkeyed:{_tensor_hash(decoded.images)}", int(decoded.images.shape[-1]))
+                   decoded.cache_key or f"unkeyed:{content_hash(decoded.images)}", int(decoded.images.shape[-1]))
 
     @property
     def key(self) -> str: return hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
 
-def _tensor_hash(t: torch.Tensor) -> str: return hashlib.sha1(t.contiguous().numpy().tobytes()).hexdigest()[:16]
-
-def _state_hash(m: torch.nn.Module) -> str:
-    "A random-init encoder is keyed by its weights (two seeds never share a cache)."
-    h = hashlib.sha1()
-    for k, v in sorted(m.state_dict().items()): h.update(k.encode()); h.update(v.detach().float().contiguous().numpy().tobytes())
-    return h.hexdigest()[:16]
 
 # %% ../nbs/07a_feature_cache.ipynb #fc000009
 class FeatureCache:
