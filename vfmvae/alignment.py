@@ -765,18 +765,21 @@ def dit_main(run: Param("diffusion run folder (config.yaml + checkpoints)", str)
     "Layer-wise CKNNA of a trained DiT's blocks (t = 0.5, null label, mean-pooled) vs a frozen VFM: table and figure."
     from vfmvae.core import load_config, pick_device
     from vfmvae.train_diffusion import DiffusionConfig, load_model
-    from vfmvae.latents import cached_tokenizer, dinov2_targets, effnet_targets
+    from vfmvae.latents import FeatureSpec, cached_tokenizer, feature_targets
     run = Path(run)
     if not (run / "config.yaml").is_file(): raise ConfigError(f"not a diffusion run folder (no config.yaml): {run}")
     if not 0 <= t <= 1: raise ConfigError(f"--t must be in [0, 1] (1 = noise), got {t}")
     _check_counts(k, batch_size, size)
+    cls_spec = FeatureSpec.parse(cls_features or "none", "--cls_features")
     if data is None:
         from vfmvae.assets import dataset_dir
         data = dataset_dir("imagenette", "val")
     list_image_files(data)
+    cfg = load_config(DiffusionConfig, run / "config.yaml")
+    if cfg.model.cls_dim and cls_spec.kind == "none":
+        raise ConfigError("this DiT entangles a class token (REG): pass --cls_features effnet_lite0|dinov2[:<weights>]")
     torch.set_num_threads(threads)
     dev = pick_device(device)
-    cfg = load_config(DiffusionConfig, run / "config.yaml")
     model = load_model(run, checkpoint=checkpoint).to(dev)
     tok = cached_tokenizer(cfg.cache)
     inner = tok.model
@@ -789,11 +792,7 @@ def dit_main(run: Param("diffusion run folder (config.yaml + checkpoints)", str)
     if size is None: raise ConfigError("cannot infer the image size from this tokenizer: pass --size")
     cls_fn = None
     if cfg.model.cls_dim:
-        if not cls_features: raise ConfigError("this DiT entangles a class token (REG): pass --cls_features effnet_lite0|dinov2[:<weights>]")
-        name, _, w = cls_features.partition(":")
-        tg = effnet_targets(cfg.model.grid) if name == "effnet_lite0" else dinov2_targets(weights=w or None) if name == "dinov2" else None
-        if tg is None: raise ConfigError(f"--cls_features must be effnet_lite0 or dinov2[:<weights>], got {cls_features!r}")
-        tg = tg.to(dev); cls_fn = lambda x: tg(x)[0]
+        tg = feature_targets(cls_spec, cfg.model.grid).to(dev); cls_fn = lambda x: tg(x)[0]
     ims = load_images(data, size, limit=limit)
     _check_n(k, len(ims.images))
     rows = dit_layerwise_cknna(model, tok, ims.images, ref.to(dev), t=t, cls_fn=cls_fn, size=size, k=k,

@@ -7,21 +7,22 @@ from __future__ import annotations
 import hashlib, json, os, math, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Literal, Optional, Union, get_args
 
 import torch, torch.nn as nn, torch.nn.functional as F
 from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
 
 from .core import ConfigError, VfmvaeError, atomic_write
-from .baselines import Tokenizer, channel_stats, normalize_latents
+from .baselines import Tokenizer, channel_stats, load_tokenizer, normalize_latents
 from .data import ImageFolderSource, decode_item, fixed_subset
 
 # %% auto #0
-__all__ = ['NormalizedTokenizer', 'Posterior', 'posterior_std', 'PCATokenizer', 'tok_encode', 'shard_path', 'dist_rank_world',
-           'barrier', 'write_shards', 'load_cache', 'finalize_cache', 'load_stats', 'LatentData', 'ImageSet',
-           'image_folder', 'VFMTargets', 'checkpoint_pin', 'tokenizer_from_spec', 'cached_tokenizer', 'dinov2_targets',
-           'effnet_targets', 'cache_latents', 'main']
+__all__ = ['NormalizedTokenizer', 'TokenizerKind', 'FeatureKind', 'Posterior', 'posterior_std', 'PCATokenizer', 'tok_encode',
+           'shard_path', 'dist_rank_world', 'barrier', 'write_shards', 'load_cache', 'finalize_cache', 'load_stats',
+           'LatentData', 'ImageSet', 'image_folder', 'VFMTargets', 'TokenizerSpec', 'FeatureSpec', 'checkpoint_pin',
+           'tokenizer_from_spec', 'cached_tokenizer', 'dinov2_targets', 'effnet_targets', 'feature_targets',
+           'cache_latents', 'main']
 
 # %% ../nbs/12_latents.ipynb #c6adc637
 @dataclass
@@ -264,43 +265,73 @@ class VFMTargets(nn.Module):
         cls = f.mean((2, 3)); f = F.adaptive_avg_pool2d(f, self.grid)
         return cls, f.flatten(2).transpose(1, 2)
 
+# %% ../nbs/12_latents.ipynb #e1b1103b
+TokenizerKind = Literal['pca', 'vfmvae']
+FeatureKind = Literal['none', 'effnet_lite0', 'dinov2']
+
+@dataclass(frozen=True)
+class TokenizerSpec:
+    "The tokenizer of a latent cache: the PCA stand-in (`pca`) or a trained tokenizer folder (`vfmvae:<folder>`)."
+    kind: TokenizerKind
+    path: str = ''
+    @classmethod
+    def parse(cls, spec: Union[str, 'TokenizerSpec']) -> 'TokenizerSpec':
+        if isinstance(spec, cls): return spec
+        s = str(spec)
+        if s == 'pca': return cls('pca')
+        if s.startswith('vfmvae:') and s[len('vfmvae:'):]: return cls('vfmvae', s[len('vfmvae:'):])
+        if s.startswith('vfmvae-preset:'):
+            raise ConfigError(f"{s!r} has untrained weights and would cache meaningless latents: train a tokenizer "
+                              f"(vfmvae-train-tokenizer) and pass 'vfmvae:<its run folder>'")
+        raise ConfigError(f"unknown tokenizer spec {s!r}: use 'pca' or 'vfmvae:<tokenizer run folder>'")
+    def __str__(self): return self.kind if self.kind == 'pca' else f"{self.kind}:{self.path}"
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    "The frozen network whose features are REPA/REG targets: `none`, `effnet_lite0`, or `dinov2[:<weights file>]`."
+    kind: FeatureKind = 'none'
+    weights: str = ''
+    @classmethod
+    def parse(cls, spec: Union[str, 'FeatureSpec'], what: str = 'features') -> 'FeatureSpec':
+        if isinstance(spec, cls): return spec
+        kind, colon, weights = str(spec).partition(':')
+        if kind not in get_args(FeatureKind) or (colon and (kind != 'dinov2' or not weights)):
+            raise ConfigError(f"unknown {what} {str(spec)!r}: use 'none', 'effnet_lite0' or 'dinov2[:<weights file>]'")
+        return cls(kind, weights)
+    def __str__(self): return self.kind + (f":{self.weights}" if self.weights else '')
+
 # %% ../nbs/12_latents.ipynb #1b9d38f8
-def checkpoint_pin(spec: str) -> dict:
+def checkpoint_pin(spec: Union[str, TokenizerSpec]) -> dict:
     """For 'vfmvae:<tokenizer run folder>': the newest complete checkpoint's folder name and the sha256 of its
     `manifest.json` (which lists every file's sha256) — what a cache records so it is decoded by that very checkpoint.
     {} for any other spec (the PCA stand-in lives in the cache; a checkpoint or save_pretrained folder is fixed)."""
-    path = Path(spec.split(':', 1)[1]) if spec.startswith('vfmvae:') else None
-    if path is None or not (path / 'checkpoints').is_dir(): return {}
+    spec = TokenizerSpec.parse(spec); path = Path(spec.path)
+    if spec.kind != 'vfmvae' or not (path / 'checkpoints').is_dir(): return {}
     from vfmvae.runs import latest_checkpoint, MANIFEST
     ck = latest_checkpoint(path / 'checkpoints')
     if ck is None: raise ConfigError(f"tokenizer run folder {path} has no complete checkpoint under checkpoints/")
     return dict(checkpoint=ck.name, manifest_sha256=hashlib.sha256((ck / MANIFEST).read_bytes()).hexdigest())
 
-def tokenizer_from_spec(spec: str, cache_dir=None, pin: Optional[dict] = None) -> nn.Module:
+def tokenizer_from_spec(spec: Union[str, TokenizerSpec], cache_dir=None, pin: Optional[dict] = None) -> nn.Module:
     """A tokenizer from its spec: 'pca' (the stand-in stored in the cache) or 'vfmvae:<tokenizer run folder>' (EMA
     weights; with `pin` (`checkpoint_pin`) exactly that checkpoint, refused if it is gone or its manifest changed)."""
-    if spec == 'pca':
+    spec = TokenizerSpec.parse(spec)
+    if spec.kind == 'pca':
         p = Path(cache_dir) / 'tokenizer_pca.safetensors'
         if not p.is_file(): raise VfmvaeError(f"{p} missing: the PCA stand-in is fitted by vfmvae-cache-latents {cache_dir}")
         st = _load(p); d, cf = st['basis'].shape; f = int(round((cf / 3) ** 0.5))
         tok = PCATokenizer(f, d); tok.load_state_dict(st); return tok.eval()
-    if spec.startswith('vfmvae:'):
-        path = Path(spec.split(':', 1)[1])
-        if not path.is_dir(): raise VfmvaeError(f"tokenizer folder not found: {path}")
-        from vfmvae.baselines import load_tokenizer                 # run folder → newest checkpoint's EMA weights
-        if pin:                                                     # … or exactly the pinned one
-            from vfmvae.runs import MANIFEST
-            ck, where = path / 'checkpoints' / pin['checkpoint'], f" (the cache {cache_dir} was encoded by it)" if cache_dir else ''
-            if not (ck / MANIFEST).is_file():
-                raise ConfigError(f"tokenizer checkpoint {ck} no longer exists{where}: rebuild the cache in a new folder")
-            if hashlib.sha256((ck / MANIFEST).read_bytes()).hexdigest() != pin['manifest_sha256']:
-                raise ConfigError(f"tokenizer checkpoint {ck} changed (its manifest's sha256 differs){where}: rebuild the cache in a new folder")
-            path = ck
-        return load_tokenizer(path).model.eval()
-    if spec.startswith('vfmvae-preset:'):
-        raise ConfigError(f"{spec!r} has untrained weights and would cache meaningless latents: train a tokenizer "
-                          f"(vfmvae-train-tokenizer) and pass 'vfmvae:<its run folder>'")
-    raise ConfigError(f"unknown tokenizer spec {spec!r}: use 'pca' or 'vfmvae:<tokenizer run folder>'")
+    path = Path(spec.path)                                          # kind 'vfmvae'
+    if not path.is_dir(): raise VfmvaeError(f"tokenizer folder not found: {path}")
+    if pin:                                                         # exactly the pinned checkpoint, else the newest one's EMA weights
+        from vfmvae.runs import MANIFEST
+        ck, where = path / 'checkpoints' / pin['checkpoint'], f" (the cache {cache_dir} was encoded by it)" if cache_dir else ''
+        if not (ck / MANIFEST).is_file():
+            raise ConfigError(f"tokenizer checkpoint {ck} no longer exists{where}: rebuild the cache in a new folder")
+        if hashlib.sha256((ck / MANIFEST).read_bytes()).hexdigest() != pin['manifest_sha256']:
+            raise ConfigError(f"tokenizer checkpoint {ck} changed (its manifest's sha256 differs){where}: rebuild the cache in a new folder")
+        path = ck
+    return load_tokenizer(path).model.eval()
 
 def cached_tokenizer(cache_dir, sample_posterior=False) -> Tokenizer:
     "The `Tokenizer` that made a cache (spec and pinned checkpoint from meta.json) with the statistics training used."
@@ -319,37 +350,37 @@ def effnet_targets(grid, variant='lite0', in_size=128, stage=3):
     from vfmvae.assets import effnet_lite
     return VFMTargets(effnet_lite(variant, features_only=True, out_indices=(stage,)), grid, in_size=in_size)
 
-def _features(spec: str, grid: Optional[int] = None):
-    "The REPA/REG target network a features spec names (None for 'none'); `grid=None` only checks the spec."
-    if not (spec in ('none', 'effnet_lite0', 'dinov2') or spec.startswith('dinov2:')):
-        raise ConfigError(f"unknown features {spec!r}: use 'none', 'effnet_lite0' or 'dinov2[:<weights file>]'")
-    if spec == 'none' or grid is None: return None
-    if spec == 'effnet_lite0': return effnet_targets(grid)
-    return dinov2_targets(spec.split(':', 1)[1] if ':' in spec else None)
+def feature_targets(spec: Union[str, FeatureSpec], grid: int) -> Optional[VFMTargets]:
+    "The REPA/REG target network a features spec names, on a `grid`×`grid` latent (None for 'none')."
+    spec = FeatureSpec.parse(spec)
+    if spec.kind == 'none': return None
+    if spec.kind == 'effnet_lite0': return effnet_targets(grid)
+    return dinov2_targets(spec.weights or None)
 
-def cache_latents(out, tokenizer='pca', split='train', size=64, limit=0, features='none', data='', shard_size=1000,
+def cache_latents(out, tokenizer: Union[str, TokenizerSpec] = 'pca', split='train', size=64, limit=0,
+                  features: Union[str, FeatureSpec] = 'none', data='', shard_size=1000,
                   batch_size=64, workers=0, pca_dim=32, pca_f=8, progress=True) -> dict:
     """Build (or finish) the latent cache of an image folder (`data`, default the Imagenette `split`) in `out`: shards
     on every rank (torchrun), then the statistics on rank 0 once every rank is done; returns a summary."""
     for k, v in (('size', size), ('shard_size', shard_size), ('batch_size', batch_size), ('pca_dim', pca_dim), ('pca_f', pca_f)):
         if v < 1: raise ConfigError(f"{k} must be ≥ 1, got {v}")
     if workers < 0: raise ConfigError(f"workers must be ≥ 0, got {workers}")
-    t0 = time.time(); _features(features)
-    pin = checkpoint_pin(tokenizer)                                 # the exact checkpoint, recorded in meta.json
-    tok = None if tokenizer == 'pca' else tokenizer_from_spec(tokenizer, pin=pin)  # a bad spec or folder fails here
+    t0 = time.time(); tspec, fspec = TokenizerSpec.parse(tokenizer), FeatureSpec.parse(features)   # bad specs: one line, here
+    pin = checkpoint_pin(tspec)                                     # the exact checkpoint, recorded in meta.json
+    tok = None if tspec.kind == 'pca' else tokenizer_from_spec(tspec, pin=pin)  # a missing folder fails here
     from vfmvae.assets import dataset_dir
     ds = image_folder(data or dataset_dir('imagenette', split), size, limit)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     rank, world = dist_rank_world()
     readable = lambda ix: [it[0] for it in (ds[i] for i in ix) if it is not None]
-    if tokenizer == 'pca':
+    if tspec.kind == 'pca':
         if rank == 0 and not (out / 'tokenizer_pca.safetensors').exists():
             fit = torch.stack(readable(torch.randperm(len(ds), generator=torch.Generator().manual_seed(0))[:2000].tolist()))
             _atomic_save(PCATokenizer(pca_f, pca_dim).fit(fit).state_dict(), out / 'tokenizer_pca.safetensors')
         barrier()                                     # every rank waits for the fit (and calls barrier alike)
-    if tok is None: tok = tokenizer_from_spec(tokenizer, out)
+    if tok is None: tok = tokenizer_from_spec(tspec, out)
     x0 = tok_encode(tok, readable(range(min(len(ds), 16)))[0][None]).mean
-    res = write_shards(tok, ds, out, shard_size, batch_size, True, _features(features, x0.shape[-1]), workers, name=tokenizer,
+    res = write_shards(tok, ds, out, shard_size, batch_size, True, feature_targets(fspec, x0.shape[-1]), workers, name=str(tspec),
                        progress=progress, meta={'crop': 'adm', 'size': size, **pin})
     barrier()                                                       # every shard exists before the statistics
     summary = {**res, 'latent': list(x0.shape[1:]), 'cache': str(out), 'rank': rank, 'world': world}
