@@ -264,7 +264,7 @@ def config_changes(old: dict, new: dict, prefix: str = "") -> list[str]:
 
 # Keys a resumed run may change freely: how long and how verbosely it runs, not what it computes.
 RESUME_MAY_CHANGE = ("run_dir", "end_images", "total", "max_steps", "progress", "device", "log_every",
-                     "val_every", "grid_every", "ckpt_every", "keep_ckpts", "ckpt_keep", "data.num_workers")
+                     "val_every", "grid_every", "ckpt_every", "keep_ckpts", "ckpt_keep", "snapshots", "data.num_workers")
 
 _HELD_LOCKS: dict = {}    # run folder -> open lock file, held by this process until it exits
 

@@ -18,11 +18,11 @@ from .baselines import Tokenizer, channel_stats, load_tokenizer, normalize_laten
 from .data import ImageFolderSource, decode_item, fixed_subset
 
 # %% auto #0
-__all__ = ['NormalizedTokenizer', 'TokenizerKind', 'FeatureKind', 'Posterior', 'posterior_std', 'PCATokenizer', 'tok_encode',
-           'shard_path', 'dist_rank_world', 'barrier', 'write_shards', 'load_cache', 'finalize_cache', 'load_stats',
-           'LatentData', 'ImageSet', 'image_folder', 'VFMTargets', 'TokenizerSpec', 'FeatureSpec', 'checkpoint_pin',
-           'tokenizer_from_spec', 'cached_tokenizer', 'dinov2_targets', 'effnet_targets', 'feature_targets',
-           'cache_latents', 'main']
+__all__ = ['NormalizedTokenizer', 'TokenizerSpecKind', 'FeatureSpecKind', 'Posterior', 'posterior_std', 'PCATokenizer',
+           'tok_encode', 'shard_path', 'dist_rank_world', 'barrier', 'write_shards', 'load_cache', 'finalize_cache',
+           'load_stats', 'LatentData', 'ImageSet', 'image_folder', 'VFMTargets', 'TokenizerSpec', 'FeatureSpec',
+           'checkpoint_pin', 'tokenizer_from_spec', 'cached_tokenizer', 'dinov2_targets', 'effnet_targets',
+           'feature_targets', 'cache_latents', 'main']
 
 # %% ../nbs/12_latents.ipynb #c6adc637
 @dataclass
@@ -266,13 +266,13 @@ class VFMTargets(nn.Module):
         return cls, f.flatten(2).transpose(1, 2)
 
 # %% ../nbs/12_latents.ipynb #e1b1103b
-TokenizerKind = Literal['pca', 'vfmvae']
-FeatureKind = Literal['none', 'effnet_lite0', 'dinov2']
+TokenizerSpecKind = Literal['pca', 'vfmvae']
+FeatureSpecKind = Literal['none', 'effnet_lite0', 'dinov2']
 
 @dataclass(frozen=True)
 class TokenizerSpec:
     "The tokenizer of a latent cache: the PCA stand-in (`pca`) or a trained tokenizer folder (`vfmvae:<folder>`)."
-    kind: TokenizerKind
+    kind: TokenizerSpecKind
     path: str = ''
     @classmethod
     def parse(cls, spec: Union[str, 'TokenizerSpec']) -> 'TokenizerSpec':
@@ -289,13 +289,13 @@ class TokenizerSpec:
 @dataclass(frozen=True)
 class FeatureSpec:
     "The frozen network whose features are REPA/REG targets: `none`, `effnet_lite0`, or `dinov2[:<weights file>]`."
-    kind: FeatureKind = 'none'
+    kind: FeatureSpecKind = 'none'
     weights: str = ''
     @classmethod
     def parse(cls, spec: Union[str, 'FeatureSpec'], what: str = 'features') -> 'FeatureSpec':
         if isinstance(spec, cls): return spec
         kind, colon, weights = str(spec).partition(':')
-        if kind not in get_args(FeatureKind) or (colon and (kind != 'dinov2' or not weights)):
+        if kind not in get_args(FeatureSpecKind) or (colon and (kind != 'dinov2' or not weights)):
             raise ConfigError(f"unknown {what} {str(spec)!r}: use 'none', 'effnet_lite0' or 'dinov2[:<weights file>]'")
         return cls(kind, weights)
     def __str__(self): return self.kind + (f":{self.weights}" if self.weights else '')
