@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import timm
 
-from .core import ConfigError, VfmvaeError, user_errors
+from .core import ConfigError, VfmvaeError, atomic_write, user_errors
 
 # %% auto #0
 __all__ = ['REPO_ROOT', 'IMAGE_EXTS', 'IMAGENETTE_ARCHIVES', 'EFFNET_LITE', 'IMAGENETTE_IMAGENET_INDEX', 'TORCH_FIDELITY_FILE',
@@ -199,8 +199,7 @@ def convert_fid_helper_inception(out) -> Path:
     sd.update({"fc.weight": torch.zeros_like(target["fc.weight"]), "fc.bias": torch.zeros_like(target["fc.bias"])})
     missing = set(target) - set(sd)
     if missing: raise AssetError(f"conversion left keys unset: {sorted(missing)[:3]}")
-    out = Path(out); tmp = out.with_suffix(".tmp")
-    torch.save(sd, tmp); os.replace(tmp, out)
+    out = Path(out); atomic_write(out, lambda t: torch.save(sd, t))   # tensors only: torch-fidelity's .pth layout
     return out
 
 def fid_inception_weights() -> tuple[Path, bool]:

@@ -113,8 +113,9 @@ def content_hash(*objs) -> str:
     return h.hexdigest()[:16]
 
 # %% ../nbs/00_core.ipynb #a458cf3c
-def _parse_value(s: str):
-    v = yaml.safe_load(s)
+def _parse_value(s: str, key: str = "value"):
+    try: v = yaml.safe_load(s)
+    except yaml.YAMLError as e: raise ConfigError(f"{key}={s}: not valid YAML ({getattr(e, 'problem', None) or e}); quote list items that contain brackets") from None
     if isinstance(v, str) and re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+", v): v = float(v)  # YAML 1.1 misses '1e-4'
     return v
 
@@ -137,7 +138,7 @@ def apply_overrides(d: dict, overrides=()) -> dict:
         for p in parents:
             if not isinstance(node.get(p), dict): node[p] = {}
             node = node[p]
-        node[leaf] = _parse_value(val)
+        node[leaf] = _parse_value(val, key.strip())
     return d
 
 def load_config(cls, src=None, overrides=()):

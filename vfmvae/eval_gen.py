@@ -22,7 +22,7 @@ __all__ = ['generate', 'InceptionFeatures', 'kid', 'precision_recall', 'referenc
 # %% ../nbs/14_eval_gen.ipynb #00d7ed93
 @torch.no_grad()
 def generate(model, ntok, n, sample_cfg, seed=0, batch=100, labels=None, num_classes=None, progress=False):
-    "n uint8 N×3×H×W images and their labels from `model` decoded by the NormalizedTokenizer `ntok`."
+    "n uint8 N×3×H×W images and their labels from `model` decoded by the tokenizer wrapper `ntok` (`baselines.Tokenizer`)."
     c = model.cfg; model.eval()
     K = num_classes or c.num_classes
     ys = labels if labels is not None else torch.randint(0, K, (n,), generator=torch.Generator().manual_seed(seed))

@@ -18,11 +18,11 @@ from .baselines import Tokenizer, channel_stats, load_tokenizer, normalize_laten
 from .data import ImageFolderSource, decode_item, fixed_subset
 
 # %% auto #0
-__all__ = ['NormalizedTokenizer', 'TokenizerSpecKind', 'FeatureSpecKind', 'Posterior', 'posterior_std', 'PCATokenizer',
-           'tok_encode', 'shard_path', 'dist_rank_world', 'barrier', 'write_shards', 'load_cache', 'finalize_cache',
-           'load_stats', 'LatentData', 'ImageSet', 'image_folder', 'VFMTargets', 'TokenizerSpec', 'FeatureSpec',
-           'checkpoint_pin', 'tokenizer_from_spec', 'cached_tokenizer', 'dinov2_targets', 'effnet_targets',
-           'feature_targets', 'cache_latents', 'main']
+__all__ = ['TokenizerSpecKind', 'FeatureSpecKind', 'Posterior', 'posterior_std', 'PCATokenizer', 'tok_encode', 'shard_path',
+           'dist_rank_world', 'barrier', 'write_shards', 'load_cache', 'finalize_cache', 'load_stats', 'LatentData',
+           'ImageSet', 'image_folder', 'VFMTargets', 'TokenizerSpec', 'FeatureSpec', 'checkpoint_pin',
+           'tokenizer_from_spec', 'cached_tokenizer', 'dinov2_targets', 'effnet_targets', 'feature_targets',
+           'cache_latents', 'main']
 
 # %% ../nbs/12_latents.ipynb #c6adc637
 @dataclass
@@ -63,9 +63,6 @@ def tok_encode(tok, x):
     try: return tok.encode(x, sample=False)
     except TypeError: return tok.encode(x)
 
-
-# %% ../nbs/12_latents.ipynb #978dccc2
-NormalizedTokenizer = Tokenizer   # the former name of `vfmvae.baselines.Tokenizer` (still imported by 14_eval_gen)
 
 # %% ../nbs/12_latents.ipynb #c4df99bf
 def _atomic_save(tensors: dict, path: Path, metadata=None):

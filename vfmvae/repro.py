@@ -493,7 +493,7 @@ def dynamics_stage(cfg: ReproConfig, run: str) -> dict:
                         "mean": float(np.mean(v)), "peak": float(np.max(v)), "std": float(np.std(v))}
     return {"snapshots": out, "n": len(ims), "t": 0.5}
 
-# %% ../nbs/95_reproduction.ipynb #a1d7d42a
+# %% ../nbs/95_reproduction.ipynb #bd4d9c78
 IMAGENETTE_CLASSES = ("tench", "springer", "cassette player", "chain saw", "church", "French horn", "garbage truck",
                       "gas pump", "golf ball", "parachute")
 
@@ -522,7 +522,7 @@ def grid_figure(rows: dict, col_labels=(), title: str = ""):
     if title: fig.suptitle(title, fontsize=9)
     return fig
 
-# %% ../nbs/95_reproduction.ipynb #27b1a2da
+# %% ../nbs/95_reproduction.ipynb #39ed3ce6
 def thumbnail_stage(cfg: ReproConfig) -> dict:
     "PSNR of 4/8/16-px thumbnails of the reconstruction stage's val images (same pipeline, same N)."
     ims = image_set("val", cfg.recon_n, cfg.resolution)
@@ -669,9 +669,9 @@ def write_report(cfg: ReproConfig, res: dict, log=print) -> list[Path]:
         render_ours(names[t], rows[names[t]], out=fig_dir / "tables")
         written += [fig_dir / "tables" / f"{names[t]}.ours.md", fig_dir / "tables" / f"{names[t]}.ours.tex"]
     (fig_dir / "tables").mkdir(parents=True, exist_ok=True)
-    (fig_dir / "tables" / "mini_tokenizers.md").write_text(mini_table(cfg, res)); written.append(fig_dir / "tables" / "mini_tokenizers.md")
+    atomic_write(fig_dir / "tables" / "mini_tokenizers.md", mini_table(cfg, res)); written.append(fig_dir / "tables" / "mini_tokenizers.md")
     cl = claims({**res, "table3": rows["table3_decoder_ablation"] if "table3" in cfg.tables else None})
-    (fig_dir / "claims.md").write_text(claims_markdown(cl)); written.append(fig_dir / "claims.md")
+    atomic_write(fig_dir / "claims.md", claims_markdown(cl)); written.append(fig_dir / "claims.md")
     if res["cknna_uniform"]:
         per = {k: v["rows"] for k, v in res["cknna_uniform"].items()}
         written.append(_save_png(plot_degradation(per, f"CKNNA of the latents to the frozen VFM under transforms (N={cfg.cknna_n})"),
