@@ -17,7 +17,7 @@ from .core import VfmvaeError, rank_world, rng_state, set_rng_state
 
 # %% auto #0
 __all__ = ['MANIFEST', 'CKPT_RE', 'EMA', 'CheckpointError', 'save_checkpoint', 'list_checkpoints', 'latest_checkpoint',
-           'load_checkpoint', 'DivergedError', 'StepGuard', 'Preemption']
+           'load_checkpoint', 'DivergedError', 'StepGuard', 'Preemption', 'destroy_process_group_at_exit']
 
 # %% ../nbs/01a_runs.ipynb #b56f8ab4
 class EMA:
@@ -281,3 +281,15 @@ class Preemption:
         self._old = {}
     def __enter__(self): return self
     def __exit__(self, *exc): self.restore()
+
+# %% ../nbs/01a_runs.ipynb #0c737428
+_PG_EXIT_HOOK = []
+
+def _destroy_default_group() -> None:
+    if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
+
+def destroy_process_group_at_exit() -> None:
+    "Register (once per process) an `atexit` handler that destroys the default process group before interpreter shutdown."
+    if not _PG_EXIT_HOOK:
+        import atexit
+        atexit.register(_destroy_default_group); _PG_EXIT_HOOK.append(True)

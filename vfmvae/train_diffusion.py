@@ -13,7 +13,7 @@ from typing import Literal, Optional
 import torch, torch.nn.functional as F
 
 from .core import (ConfigError, VfmvaeError, load_config, config_to_dict, seed_everything, parse_images, fmt_kimg, RunDir)
-from .runs import EMA, StepGuard, Preemption, save_checkpoint, list_checkpoints, latest_checkpoint, load_checkpoint
+from .runs import EMA, StepGuard, Preemption, destroy_process_group_at_exit, save_checkpoint, list_checkpoints, latest_checkpoint, load_checkpoint
 from .dit import DiT, DiTConfig
 from .transport import interpolate, sample_time, velocity_loss
 from .latents import LatentData
@@ -193,7 +193,7 @@ def train(cfg: DiffusionConfig, run_dir, progress: bool = True, cpu=None, force_
     feats = bool(cfg.model.cls_dim or cfg.model.proj_dim)
     data = LatentData(cfg.cache, cfg.flip_p, cfg.sample_posterior, features=feats, seed=cfg.seed)   # a broken cache fails here
     _check_data(cfg, data)
-    acc = make_accelerator(cfg.precision, cpu)
+    acc = make_accelerator(cfg.precision, cpu); destroy_process_group_at_exit()
     W, R = acc.num_processes, acc.process_index
     if cfg.batch % W: raise ConfigError(f"batch {cfg.batch} not divisible by {W} processes")
     per_rank = cfg.batch // W; micro = cfg.batch_gpu or per_rank

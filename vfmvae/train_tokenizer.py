@@ -16,7 +16,7 @@ from fastcore.script import call_parse, Param, store_true
 
 from .core import (ConfigError, RunDir, config_to_dict, load_config, parse_images, pick_device, save_config,
                          seed_everything, user_errors)
-from .runs import EMA, Preemption, StepGuard, latest_checkpoint, load_checkpoint, save_checkpoint
+from .runs import EMA, Preemption, StepGuard, destroy_process_group_at_exit, latest_checkpoint, load_checkpoint, save_checkpoint
 from .data import DataConfig, build_stream, reference_images
 from .baselines import ModelSpec, build_tokenizer
 from .feature_cache import FeatureCache
@@ -247,7 +247,7 @@ class TokenizerTrainer:
         if accelerator is None:
             from accelerate import Accelerator
             accelerator = Accelerator(cpu=pick_device(cfg.device).type == "cpu", mixed_precision="no")
-        self.acc = acc = accelerator
+        self.acc = acc = accelerator; destroy_process_group_at_exit()
         self.device, self.rank, self.world = acc.device, acc.process_index, acc.num_processes
         if cfg.batch_size % (self.world * cfg.accum): raise ConfigError(f"batch_size {cfg.batch_size} is not divisible by ranks×accum = {self.world * cfg.accum}")
         self.run_dir = RunDir(cfg.run_dir).init(cfg, force_config=force_config)     # lock + config check, before any compute
