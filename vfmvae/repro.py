@@ -24,7 +24,7 @@ __all__ = ['ImageCount', 'TOKENIZER_LABEL', 'RUN_LABEL', 'COLOR', 'IMAGENETTE_CL
            'diffusion_runs', 'diffusion_overrides', 'diffusion_stage', 'gfid_stage', 'floor_stage', 'pick_points',
            'snapshot_dirs', 'dynamics_stage', 'thumbnail_psnr', 'one_per_class', 'grid_figure', 'thumbnail_stage',
            'grids_stage', 'run_chain', 'table_rows', 'mini_table', 'write_report', 'key_metrics',
-           'compare_to_reference', 'main']
+           'compare_to_reference', 'main', 'stage_table']
 
 # %% ../nbs/95_reproduction.ipynb #556ed028
 ImageCount = Union[int, str]
@@ -737,3 +737,14 @@ def main(config: Param("chain preset (configs/repro/*.yaml)", str),
         print(f"[repro] against {cfg.reference}: {c['n']} metrics, worst {c['worst']['metric']} {c['worst']['rel_diff']:.2%} "
               f"(tolerance {cfg.rtol:.0%}), missing {len(c['missing'])} → {'REPRODUCED' if c['ok'] else 'DIFFERS'}", file=sys.stderr)
         if not c["ok"]: raise SystemExit(1)
+
+# %% ../nbs/95_reproduction.ipynb #03d6b435
+def stage_table(publish) -> str:
+    "Markdown of the stage records published in `publish`: finished when, at which commit, wall time, load, result in short."
+    rows = ["| stage | finished | commit | wall | load (1 min) | result |", "|---|---|---|---|---|---|"]
+    for p in sorted(Path(publish).glob("*.json")):
+        if p.stem == "summary": continue
+        r = json.loads(p.read_text())
+        rows.append(f"| {r['stage']} | {r['finished']} | {r['commit'][:7]} | {r['wall_s']:.0f} s | {r['load_avg'][0]:.1f} "
+                    f"| {summary_line(r['result'], 4)} |")
+    return "\n".join(rows) + "\n"
