@@ -15,7 +15,7 @@ export MPLBACKEND := Agg
 export OMP_WAIT_POLICY ?= PASSIVE
 STAMP := $(VENV)/.installed
 
-.PHONY: install test repro repro-paper repro-chain repro-quick repro-ablations docs export
+.PHONY: install test repro repro-paper repro-chain repro-quick repro-ablations readme docs export
 
 $(STAMP): settings.ini setup.py
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -48,6 +48,11 @@ repro-quick: install
 # Table 3 (decoder components) and Table 4 (encoder swap) at mini scale
 repro-ablations: install
 	$(BIN)/vfmvae-repro configs/repro/ablations.yaml
+
+# README's results blocks, written from the published stage records, tables, claims and figures (runs nothing)
+readme: install
+	$(BIN)/vfmvae-repro configs/repro/full.yaml --readme README.md
+	$(BIN)/vfmvae-repro configs/repro/ablations.yaml --readme README.md
 
 # The chapters as a site: every notebook executed with the default test flags, rendered with its outputs -> _site/index.html
 # (DOCS_FLAGS="--only 00_core,01a_runs" for a subset, "--no-execute" for a quick output-free render)

@@ -24,7 +24,7 @@ __all__ = ['ImageCount', 'TOKENIZER_LABEL', 'RUN_LABEL', 'COLOR', 'IMAGENETTE_CL
            'diffusion_runs', 'diffusion_overrides', 'diffusion_stage', 'gfid_stage', 'floor_stage', 'pick_points',
            'snapshot_dirs', 'dynamics_stage', 'thumbnail_psnr', 'one_per_class', 'grid_figure', 'thumbnail_stage',
            'grids_stage', 'run_chain', 'table_rows', 'mini_table', 'write_report', 'key_metrics',
-           'compare_to_reference', 'main', 'stage_table']
+           'compare_to_reference', 'main', 'stage_table', 'planned_stages', 'readme_block', 'update_readme']
 
 # %% ../nbs/95_reproduction.ipynb #556ed028
 ImageCount = Union[int, str]
@@ -554,7 +554,7 @@ def grids_stage(cfg: ReproConfig, runs: list[str]) -> dict:
         labels = torch.tensor(classes).repeat(cfg.grid_per_class)
         ims, _ = generate(model, ntok, len(labels), rc.sample, seed=cfg.seed, labels=labels)
         per = ims.view(cfg.grid_per_class, len(idx), *ims.shape[1:])             # sample × class × 3×H×W
-        srows[f"{run.replace('-', chr(10), 1)}\n@{int(snaps[-1].name.split('-')[1]) / 1e3:g}k images"] = torch.cat(list(per), 2)  # a class's samples stacked
+        srows[f"{RUN_LABEL.get(run, run).replace(' + ', chr(10) + '+ ')}\n{int(snaps[-1].name.split('-')[1]) / 1e3:g}k images"] = torch.cat(list(per), 2)  # a class's samples stacked
     if srows:
         _save_png(grid_figure(srows, names, "Class-conditional samples (w/o CFG), final EMA snapshot of each run"), d["fig"] / "samples_grid.png")
         out["samples_grid"] = {"png": "samples_grid.png", "rows": list(srows), "per_class": cfg.grid_per_class}
@@ -657,7 +657,7 @@ def mini_table(cfg: ReproConfig, res: dict) -> str:
     return "\n".join(lines) + "\n"
 
 def _save_png(fig, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=130, metadata={"Software": None}); return path
+    path.parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=130, bbox_inches="tight", pad_inches=0.05, metadata={"Software": None}); return path
 
 def write_report(cfg: ReproConfig, res: dict, log=print) -> list[Path]:
     "Tables (Markdown + LaTeX beside the paper's), the claims table, figures and a summary JSON; the written paths."
@@ -723,9 +723,13 @@ from .core import user_errors
 @call_parse
 @user_errors
 def main(config: Param("chain preset (configs/repro/*.yaml)", str),
-         overrides: Param("key=value overrides, e.g. tokenizer_images=8k", str, nargs="*", opt=False) = None):
+         overrides: Param("key=value overrides, e.g. tokenizer_images=8k", str, nargs="*", opt=False) = None,
+         readme: Param("run nothing: write this chain's published results into the file's BEGIN/END repro-<name> block", str) = None):
     "Run the mini reproduction chain: resumable, each finished stage recognised and skipped."
     cfg = repro_config(config, list(overrides or []))
+    if readme:
+        changed = update_readme(readme, cfg.name, readme_block(cfg))
+        print(f"[repro] {readme}: repro-{cfg.name} block {'updated' if changed else 'unchanged'}", file=sys.stderr); return
     print(f"[repro] {cfg.name}: tokenizers {list(cfg.tokenizers)} × {cfg.images('tokenizer_images'):,} images, diffusion "
           f"{list(diffusion_runs(cfg))} × {cfg.images('diffusion_images'):,} images; runs in {cfg.out}", file=sys.stderr)
     res = run_chain(cfg, log=lambda s: print(s, file=sys.stderr, flush=True))
@@ -748,3 +752,44 @@ def stage_table(publish) -> str:
         rows.append(f"| {r['stage']} | {r['finished']} | {r['commit'][:7]} | {r['wall_s']:.0f} s | {r['load_avg'][0]:.1f} "
                     f"| {summary_line(r['result'], 4)} |")
     return "\n".join(rows) + "\n"
+
+# %% ../nbs/95_reproduction.ipynb #5e1d0a7c
+def planned_stages(cfg: ReproConfig) -> list[str]:
+    "Names of every stage `run_chain` runs for `cfg`, in its order."
+    runs, ks = diffusion_runs(cfg), list(cfg.tokenizers)
+    kinds = list(dict.fromkeys(k for _, k in runs.values()))
+    per = ["recon", "probe", "cknna"] + (["cknna-uniform"] if cfg.degradation else [])
+    return ([f"tokenizer-{k}" for k in ks] + [f"{s}-{k}" for k in ks for s in per] + ["thumbnails", "cknna-vfm-reference"]
+            + [f"cache-{k}" for k in kinds] + [f"diffusion-{r}" for r in runs] + [f"gfid-{r}" for r in runs]
+            + [f"floor-{k}" for k in kinds] + [f"dynamics-{r}" for r in runs] + ["grids"])
+
+def readme_block(cfg: ReproConfig) -> str:
+    "Markdown for README: the chain's status from its published records; its tables, claims and figures once it has ended."
+    pub, fig = Path(cfg.publish), Path(cfg.figures)
+    recs = {p.stem: json.loads(p.read_text()) for p in sorted(pub.glob("*.json")) if p.stem != "summary"}
+    plan = planned_stages(cfg); done = [s for s in plan if s in recs]
+    commits = ", ".join(sorted({recs[s]["commit"][:7] for s in done})) or "—"
+    wall = sum(recs[s]["wall_s"] for s in done)
+    ended = len(done) == len(plan) and (fig / "claims.md").is_file()
+    L = [f"**{'The chain has ended' if ended else 'The chain is part-way'}: {len(done)} of its {len(plan)} stages have finished** "
+         f"(records in `{pub}/`, code at {commits}; the stages' wall times sum to {wall / 60:.0f} min)."]
+    if not ended:
+        missing = [s for s in plan if s not in recs]
+        return "\n".join(L + ["", "Still to run: " + ", ".join(f"`{s}`" for s in missing) + ".", "", stage_table(pub)])
+    tables = [fig / "tables" / "mini_tokenizers.md"] + sorted((fig / "tables").glob("*.ours.md"))
+    L += sum((["", t.read_text().strip()] for t in tables if t.is_file()), [])
+    L += ["", "Claims, each with the criterion fixed in code before any run (`claims()`):", "", (fig / "claims.md").read_text().strip()]
+    for f in ("convergence.png", "degradation.png", "dynamics.png", "recon_grid.png", "samples_grid.png"):
+        if (fig / f).is_file(): L += ["", f"![{f[:-4]}]({fig / f})"]
+    return "\n".join(L) + "\n"
+
+def update_readme(readme, name: str, block: str) -> bool:
+    "Replace what stands between README's `<!-- BEGIN repro-<name> ... -->` and `<!-- END repro-<name> -->`; True if it changed."
+    s = Path(readme).read_text()
+    begin, end = f"<!-- BEGIN repro-{name}", f"<!-- END repro-{name} -->"
+    if begin not in s or end not in s or s.index(begin) > s.index(end):
+        raise ConfigError(f"{readme} has no '{begin} -->' ... '{end}' block to write into")
+    a = s.index("\n", s.index(begin)) + 1; b = s.index(end)
+    new = s[:a] + block.rstrip("\n") + "\n" + s[b:]
+    if new != s: atomic_write(readme, new)
+    return new != s
