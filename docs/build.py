@@ -173,8 +173,27 @@ def copy_results(out, css):
     dat_html = "".join(f'<li><a href="results/{f.name}">{html.escape(f.name)}</a></li>' for f in data)
     return (f'<h2>Results</h2><p>The committed outputs of <code>make repro</code> and the benchmarks '
             f'(<code>figures/</code>, <code>figures/tables/</code>, <code>data/results/</code>), copied here as they are in the repository.</p>'
+            + "".join(copy_chain(d, res, css) for d in sorted((ROOT/"figures").glob("repro*")) if d.is_dir()) +
             f'<h3>Figures</h3><div class="vfm-figs">{fig_html}</div>'
             f'<h3>Tables</h3><ul class="vfm-cols">{tab_html}</ul><h3>Measured results (JSON, CSV)</h3><ul class="vfm-cols">{dat_html}</ul>')
+
+def copy_chain(fig_dir, res, css):
+    "One reproduction chain's report (figures/<chain>/ and data/results/<chain>/) into results/<chain>/; its index section."
+    dst = res/fig_dir.name; (dst/"data").mkdir(parents=True, exist_ok=True)
+    pages = [fig_dir/"claims.md"] + sorted((fig_dir/"tables").glob("*.md"))
+    figs, recs = sorted(fig_dir.glob("*.png")), sorted((ROOT/"data"/"results"/fig_dir.name).glob("*.json"))
+    for f in figs: shutil.copy2(f, dst/f.name)
+    for f in recs: shutil.copy2(f, dst/"data"/f.name)
+    pages = [f for f in pages if f.is_file()]
+    for f in pages: (dst/(f.stem + ".html")).write_text(md_page(f.read_text(), f"{fig_dir.name}: {f.stem}", css))
+    link = lambda f: f'<li><a href="results/{fig_dir.name}/{f.stem}.html">{html.escape(f.stem)}</a></li>'
+    fig_html = "".join(f'<figure><a href="results/{fig_dir.name}/{f.name}"><img src="results/{fig_dir.name}/{f.name}" loading="lazy" '
+                       f'alt="{f.stem}"></a><figcaption>{html.escape(f.stem)}</figcaption></figure>' for f in figs)
+    rec_html = "".join(f'<li><a href="results/{fig_dir.name}/data/{f.name}">{html.escape(f.stem)}</a></li>' for f in recs)
+    return (f'<h3>The <code>{fig_dir.name}</code> chain</h3><p>{sum(f.stem != "summary" for f in recs)} stage records '
+            f'(<code>data/results/{fig_dir.name}/</code>), its tables and claims (<code>figures/{fig_dir.name}/</code>).</p>'
+            f'<ul class="vfm-cols">{"".join(map(link, pages))}</ul><div class="vfm-figs">{fig_html}</div>'
+            + (f'<details><summary>stage records</summary><ul class="vfm-cols">{rec_html}</ul></details>' if recs else ""))
 
 def inline_code(text):
     "Escape `text` for HTML, with its `backtick` spans as <code>."
