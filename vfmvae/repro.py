@@ -652,7 +652,7 @@ def mini_table(cfg: ReproConfig, res: dict) -> str:
         lines.append(f"| {cfg.tokenizers[k].label or k} | {res['train'][k]['images']:,} | {f(t.get('rfid'), '.1f')} | {f(t.get('psnr'), '.2f')} "
                      f"| {f(t.get('ssim'))} | {f(t.get('top1'), '.1%')} | {f(t.get('cknna'))} | {f(t.get('se_cknna'))} "
                      f"| {f(t.get('rel_change'), '+.1%')} | {f(t.get('gfid'), '.1f')} | {f(fl.get(k), '.1f')} |")
-    for sz, v in sorted((res.get("thumbnails") or {}).items(), key=lambda kv: int(kv[0])):   # records keep keys sorted as text            # floors that need no learning, same val images
+    for sz, v in sorted((res.get("thumbnails") or {}).items(), key=lambda kv: int(kv[0])):   # no-learning floors; records sort keys as text
         lines.append(f"| *{sz}×{sz} thumbnail, bicubic up ({3 * int(sz) ** 2} numbers, no learning)* | — | — | {f(v, '.2f')} | — | — | — | — | — | — | — |")
     return "\n".join(lines) + "\n"
 
