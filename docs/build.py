@@ -180,11 +180,10 @@ def copy_results(out, css):
 def copy_chain(fig_dir, res, css):
     "One reproduction chain's report (figures/<chain>/ and data/results/<chain>/) into results/<chain>/; its index section."
     dst = res/fig_dir.name; (dst/"data").mkdir(parents=True, exist_ok=True)
-    pages = [fig_dir/"claims.md"] + sorted((fig_dir/"tables").glob("*.md"))
+    pages = [f for f in [fig_dir/"claims.md", *sorted((fig_dir/"tables").glob("*.md"))] if f.is_file()]
     figs, recs = sorted(fig_dir.glob("*.png")), sorted((ROOT/"data"/"results"/fig_dir.name).glob("*.json"))
     for f in figs: shutil.copy2(f, dst/f.name)
     for f in recs: shutil.copy2(f, dst/"data"/f.name)
-    pages = [f for f in pages if f.is_file()]
     for f in pages: (dst/(f.stem + ".html")).write_text(md_page(f.read_text(), f"{fig_dir.name}: {f.stem}", css))
     link = lambda f: f'<li><a href="results/{fig_dir.name}/{f.stem}.html">{html.escape(f.stem)}</a></li>'
     fig_html = "".join(f'<figure><a href="results/{fig_dir.name}/{f.name}"><img src="results/{fig_dir.name}/{f.name}" loading="lazy" '

@@ -770,7 +770,7 @@ def readme_block(cfg: ReproConfig) -> str:
     plan = planned_stages(cfg); done = [s for s in plan if s in recs]
     commits = ", ".join(sorted({recs[s]["commit"][:7] for s in done})) or "—"
     wall = sum(recs[s]["wall_s"] for s in done)
-    ended = len(done) == len(plan) and (fig / "claims.md").is_file()
+    ended = len(done) == len(plan) and (pub / "summary.json").is_file()
     L = [f"**{'The chain has ended' if ended else 'The chain is part-way'}: {len(done)} of its {len(plan)} stages have finished** "
          f"(records in `{pub}/`, code at {commits}; the stages' wall times sum to {wall / 60:.0f} min)."]
     if not ended:
@@ -778,7 +778,9 @@ def readme_block(cfg: ReproConfig) -> str:
         return "\n".join(L + ["", "Still to run: " + ", ".join(f"`{s}`" for s in missing) + ".", "", stage_table(pub)])
     tables = [fig / "tables" / "mini_tokenizers.md"] + sorted((fig / "tables").glob("*.ours.md"))
     L += sum((["", t.read_text().strip()] for t in tables if t.is_file()), [])
-    L += ["", "Claims, each with the criterion fixed in code before any run (`claims()`):", "", (fig / "claims.md").read_text().strip()]
+    measured = [r for r in json.loads((pub / "summary.json").read_text())["claims"] if r["verdict"] != "not measured"]
+    L += ["", "Claims this chain measures, each with the criterion fixed in code before any run (`claims()`):", "",
+          claims_markdown(measured).strip()]
     for f in ("convergence.png", "degradation.png", "dynamics.png", "recon_grid.png", "samples_grid.png"):
         if (fig / f).is_file(): L += ["", f"![{f[:-4]}]({fig / f})"]
     return "\n".join(L) + "\n"
