@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import timm
 
-from .core import ConfigError, VfmvaeError, atomic_write, user_errors
+from .core import ConfigError, VfmvaeError, atomic_write, retain_freed_memory, user_errors
 
 # %% auto #0
 __all__ = ['REPO_ROOT', 'IMAGE_EXTS', 'IMAGENETTE_ARCHIVES', 'EFFNET_LITE', 'IMAGENETTE_IMAGENET_INDEX', 'TORCH_FIDELITY_FILE',
@@ -212,12 +212,14 @@ def fid_inception_weights() -> tuple[Path, bool]:
 
 # %% ../nbs/01_assets.ipynb #34c790b0
 def inception_extractor(fast: bool = True):
-    "torch-fidelity's Inception (2048-d pool features) with the weights above, frozen; `fast`: BNs folded, channels_last."
+    "torch-fidelity's Inception (2048-d pool features) with the weights above, frozen; `fast`: BNs folded, channels_last, freed memory kept."
     from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
     path, _ = fid_inception_weights()
     net = FeatureExtractorInceptionV3("inception-v3-compat", ["2048"], feature_extractor_weights_path=str(path)).eval().requires_grad_(False)
+    if not fast: return net
     from vfmvae.losses import fold_batchnorms          # the one BatchNorm folder (imported here: no import cycle)
-    return fold_batchnorms(net).to(memory_format=torch.channels_last) if fast else net
+    retain_freed_memory()                              # its 299 px activations are 100+ MiB each (00_core)
+    return fold_batchnorms(net).to(memory_format=torch.channels_last)
 
 @torch.no_grad()
 def inception_features(images: torch.Tensor, batch_size: int = 50, extractor=None, precision: str = "fp32") -> np.ndarray:

@@ -18,7 +18,8 @@ from fastcore.script import call_parse
 __all__ = ['PRECISIONS', 'RESUME_MAY_CHANGE', 'VfmvaeError', 'ConfigError', 'config_from_dict', 'config_to_dict', 'atomic_write',
            'content_hash', 'apply_overrides', 'load_config', 'save_config', 'seed_everything', 'rng_state',
            'set_rng_state', 'pick_device', 'autocast', 'parse_images', 'fmt_kimg', 'steps_for', 'git_revision',
-           'rank_world', 'environment_info', 'config_changes', 'RunDir', 'user_errors']
+           'rank_world', 'cpu_info', 'environment_info', 'config_changes', 'RunDir', 'retain_freed_memory',
+           'user_errors']
 
 # %% ../nbs/00_core.ipynb #5da0b6dd
 class VfmvaeError(Exception):
@@ -241,6 +242,13 @@ def rank_world() -> tuple[int, int]:
     if d.is_available() and d.is_initialized(): return d.get_rank(), d.get_world_size()
     return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
 
+def cpu_info() -> str:
+    "This CPU's model and the vector ISA torch's kernels dispatch to, e.g. 'AMD EPYC · AVX2' (float results differ across ISAs)."
+    name = platform.processor() or platform.machine()
+    try: name = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    except (OSError, StopIteration): pass
+    return f"{name} · {torch.backends.cpu.get_cpu_capability()}"
+
 def environment_info() -> dict:
     "Versions, hardware and invocation of this process."
     from importlib.metadata import version, PackageNotFoundError
@@ -250,7 +258,7 @@ def environment_info() -> dict:
     pkgs = ["vfmvae", "torch", "torchvision", "timm", "accelerate", "torch-fidelity", "numpy", "safetensors"]
     return {"python": sys.version.split()[0], "platform": platform.platform(), "packages": {p: v(p) for p in pkgs},
             "cuda": torch.version.cuda, "gpus": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())],
-            "cpu_threads": torch.get_num_threads(), "world_size": rank_world()[1],
+            "cpu": cpu_info(), "cpu_threads": torch.get_num_threads(), "world_size": rank_world()[1],
             "git": git_revision(Path(__file__).parent if "__file__" in globals() else "."),
             "argv": sys.argv, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
 
@@ -331,6 +339,20 @@ class RunDir:
         "All metric records logged so far."
         p = self.path/"metrics.jsonl"
         return [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.exists() else []
+
+# %% ../nbs/00_core.ipynb #a1c0e0a2
+_RETAIN: Optional[bool] = None
+
+def retain_freed_memory() -> bool:
+    "glibc: serve large CPU tensors from the heap (no per-allocation mmap, trim at 1 GiB); True once in effect."
+    global _RETAIN
+    if _RETAIN is None:
+        import ctypes, ctypes.util
+        M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4                     # glibc's mallopt parameters (malloc.h)
+        try: libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"); mallopt = libc.mallopt
+        except (OSError, AttributeError): _RETAIN = False
+        else: _RETAIN = bool(mallopt(M_MMAP_MAX, 0)) and bool(mallopt(M_TRIM_THRESHOLD, 1 << 30))
+    return _RETAIN
 
 # %% ../nbs/00_core.ipynb #26764659
 def _close_progress_bars() -> None:

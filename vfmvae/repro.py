@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .core import ConfigError, atomic_write, load_config, config_to_dict, parse_images, git_revision, seed_everything
+from .core import ConfigError, atomic_write, load_config, config_to_dict, parse_images, git_revision, seed_everything, cpu_info
 
 # %% auto #0
 __all__ = ['ImageCount', 'TOKENIZER_LABEL', 'RUN_LABEL', 'COLOR', 'IMAGENETTE_CLASSES', 'TokenizerRow', 'ReproConfig',
@@ -151,7 +151,7 @@ class Stages:
             t0 = time.time(); result = fn()
             rec = {"stage": name, "hash": h, "spec": spec, "result": result, "wall_s": round(time.time() - t0, 1),
                    "load_avg": [round(x, 2) for x in os.getloadavg()], "commit": git_revision(),
-                   "threads": torch.get_num_threads(), "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}
+                   "threads": torch.get_num_threads(), "cpu": cpu_info(), "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}
             _atomic_json(self.root / f"{name}.json", rec); self.ran.append(name)
             self.log(f"[repro] {name}: done in {rec['wall_s']:.0f} s — {summary_line(result)}")
         if self.publish is not None: _atomic_json(self.publish / f"{name}.json", rec)
@@ -739,7 +739,7 @@ def main(config: Param("chain preset (configs/repro/*.yaml)", str),
     elif ref is not None:
         c = compare_to_reference(res, json.loads(ref.read_text()), cfg.rtol)
         print(f"[repro] against {cfg.reference}: {c['n']} metrics, worst {c['worst']['metric']} {c['worst']['rel_diff']:.2%} "
-              f"(tolerance {cfg.rtol:.0%}), missing {len(c['missing'])} → {'REPRODUCED' if c['ok'] else 'DIFFERS'}", file=sys.stderr)
+              f"(tolerance {cfg.rtol:.0%}), missing {len(c['missing'])} → {'REPRODUCED' if c['ok'] else 'DIFFERS'} (this CPU: {cpu_info()})", file=sys.stderr)
         if not c["ok"]: raise SystemExit(1)
 
 # %% ../nbs/95_reproduction.ipynb #03d6b435

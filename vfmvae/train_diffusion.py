@@ -12,8 +12,9 @@ from typing import Literal, Optional
 
 import torch, torch.nn.functional as F
 
-from .core import (ConfigError, VfmvaeError, load_config, config_to_dict, seed_everything, parse_images, fmt_kimg, RunDir)
-from .runs import EMA, StepGuard, Preemption, destroy_process_group_at_exit, save_checkpoint, list_checkpoints, latest_checkpoint, load_checkpoint
+from .core import (ConfigError, VfmvaeError, load_config, config_to_dict, seed_everything, parse_images, fmt_kimg, RunDir,
+                         retain_freed_memory)
+from .runs import EMA, StepGuard, Preemption, adam, destroy_process_group_at_exit, save_checkpoint, list_checkpoints, latest_checkpoint, load_checkpoint
 from .dit import DiT, DiTConfig
 from .transport import interpolate, sample_time, velocity_loss
 from .latents import LatentData
@@ -194,6 +195,7 @@ def train(cfg: DiffusionConfig, run_dir, progress: bool = True, cpu=None, force_
     data = LatentData(cfg.cache, cfg.flip_p, cfg.sample_posterior, features=feats, seed=cfg.seed)   # a broken cache fails here
     _check_data(cfg, data)
     acc = make_accelerator(cfg.precision, cpu); destroy_process_group_at_exit()
+    if acc.device.type == 'cpu': retain_freed_memory()           # large step tensors reuse heap pages (00_core)
     W, R = acc.num_processes, acc.process_index
     if cfg.batch % W: raise ConfigError(f"batch {cfg.batch} not divisible by {W} processes")
     per_rank = cfg.batch // W; micro = cfg.batch_gpu or per_rank
@@ -203,8 +205,8 @@ def train(cfg: DiffusionConfig, run_dir, progress: bool = True, cpu=None, force_
     acc.wait_for_everyone()
     seed_everything(cfg.seed)
     model = DiT(cfg.model)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.optim.lr, betas=tuple(cfg.optim.betas),
-                            weight_decay=cfg.optim.weight_decay, eps=cfg.optim.eps)
+    opt = adam(model.parameters(), lr=cfg.optim.lr, betas=cfg.optim.betas, weight_decay=cfg.optim.weight_decay,
+               eps=cfg.optim.eps, decoupled=True)
     ema = EMA(model, parse_images(cfg.ema_halflife), cfg.ema_rampup)
     guard = StepGuard(cfg.spike_factor, accelerator=acc, max_consecutive=cfg.max_skips)
     images, step = 0, 0

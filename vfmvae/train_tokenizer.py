@@ -14,9 +14,9 @@ import torch.nn as nn
 from fastcore.basics import patch
 from fastcore.script import call_parse, Param, store_true
 
-from .core import (ConfigError, RunDir, config_to_dict, load_config, parse_images, pick_device, save_config,
-                         seed_everything, user_errors)
-from .runs import EMA, Preemption, StepGuard, destroy_process_group_at_exit, latest_checkpoint, load_checkpoint, save_checkpoint
+from .core import (ConfigError, RunDir, config_to_dict, load_config, parse_images, pick_device, retain_freed_memory,
+                         save_config, seed_everything, user_errors)
+from .runs import EMA, Preemption, StepGuard, adam, destroy_process_group_at_exit, latest_checkpoint, load_checkpoint, save_checkpoint
 from .data import DataConfig, build_stream, reference_images
 from .baselines import ModelSpec, build_tokenizer
 from .feature_cache import FeatureCache
@@ -249,6 +249,7 @@ class TokenizerTrainer:
             accelerator = Accelerator(cpu=pick_device(cfg.device).type == "cpu", mixed_precision="no")
         self.acc = acc = accelerator; destroy_process_group_at_exit()
         self.device, self.rank, self.world = acc.device, acc.process_index, acc.num_processes
+        if self.device.type == "cpu": retain_freed_memory()     # large step tensors reuse heap pages (00_core)
         if cfg.batch_size % (self.world * cfg.accum): raise ConfigError(f"batch_size {cfg.batch_size} is not divisible by ranks×accum = {self.world * cfg.accum}")
         self.run_dir = RunDir(cfg.run_dir).init(cfg, force_config=force_config)     # lock + config check, before any compute
         self.local_bs = cfg.batch_size // self.world
@@ -262,8 +263,8 @@ class TokenizerTrainer:
         self.g_params = [p for p in self.model.parameters() if p.requires_grad]
         self.d_params = [p for m in (self.D, self.P) if m is not None for p in m.parameters() if p.requires_grad]
         b = tuple(cfg.betas)
-        self.opt_g = torch.optim.Adam(self.g_params, lr=cfg.lr_g, betas=b, eps=cfg.eps)
-        self.opt_d = torch.optim.Adam(self.d_params, lr=cfg.lr_d, betas=b, eps=cfg.eps) if self.d_params else None
+        self.opt_g = adam(self.g_params, lr=cfg.lr_g, betas=b, eps=cfg.eps)
+        self.opt_d = adam(self.d_params, lr=cfg.lr_d, betas=b, eps=cfg.eps) if self.d_params else None
         self.ema = EMA(self.model, cfg.images("ema_halflife"), cfg.ema_rampup)
         self.guard_g, self.guard_d = (StepGuard(cfg.spike_factor, accelerator=acc, max_consecutive=cfg.max_skipped_steps) for _ in range(2))
         self.stream = build_stream(cfg.data, self.local_bs, self.rank, self.world)
