@@ -16,7 +16,7 @@ from safetensors.torch import save as st_save, load as st_load
 from .core import VfmvaeError, rank_world, rng_state, set_rng_state
 
 # %% auto #0
-__all__ = ['MANIFEST', 'CKPT_RE', 'EMA', 'adam', 'CheckpointError', 'save_checkpoint', 'list_checkpoints', 'latest_checkpoint',
+__all__ = ['MANIFEST', 'CKPT_RE', 'EMA', 'CheckpointError', 'save_checkpoint', 'list_checkpoints', 'latest_checkpoint',
            'load_checkpoint', 'DivergedError', 'StepGuard', 'Preemption', 'destroy_process_group_at_exit']
 
 # %% ../nbs/01a_runs.ipynb #b56f8ab4
@@ -37,7 +37,7 @@ class EMA:
         b = self.beta(batch_images, images_seen)
         params = dict(model.named_parameters())
         live = [params[n].detach().float() for n in self.shadow]            # no copy for fp32 parameters
-        if live: torch._foreach_lerp_(list(self.shadow.values()), live, 1 - b)   # one fused pass over all tensors
+        if live: torch._foreach_lerp_(list(self.shadow.values()), live, 1 - b)   # one multi-tensor call (on CPU: per tensor, the same bits)
 
     @contextmanager
     def applied(self, model: nn.Module):
@@ -55,14 +55,6 @@ class EMA:
     def load_state_dict(self, sd: dict) -> None:
         if set(sd) != set(self.shadow): raise KeyError(f"EMA keys differ: {sorted(set(sd) ^ set(self.shadow))[:3]}")
         for n, v in sd.items(): self.shadow[n].copy_(v)
-
-# %% ../nbs/01a_runs.ipynb #a1c0f0a2
-def adam(params, lr: float, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0, decoupled: bool = False):
-    "`torch.optim.Adam` (`decoupled`: AdamW) with the fused multi-tensor kernel where the parameters' device has one."
-    params = [p for p in params]
-    fused = bool(params) and all(p.device.type in ("cpu", "cuda") and p.dtype.is_floating_point for p in params)
-    return (torch.optim.AdamW if decoupled else torch.optim.Adam)(params, lr=lr, betas=tuple(betas), eps=eps,
-                                                                  weight_decay=weight_decay, fused=fused or None)
 
 # %% ../nbs/01a_runs.ipynb #a7330122
 class CheckpointError(VfmvaeError):
@@ -210,10 +202,7 @@ def load_checkpoint(path, modules: dict = {}, optimizers: dict = {}, restore_rng
         if isinstance(m, nn.Module): m.load_state_dict(sd, strict=strict)
         elif isinstance(m, EMA): m.load_state_dict(sd)
         else: m.clear(); m.update(sd)
-    for name, opt in optimizers.items():
-        kernel = [{k: g.get(k) for k in ("fused", "foreach")} for g in opt.param_groups]   # how this run steps, not a hyper-parameter
-        opt.load_state_dict(_unflatten_optimizer(tensors[f"o.{name}"], state["optimizers"][name]))
-        for g, kw in zip(opt.param_groups, kernel): g.update(kw)
+    for name, opt in optimizers.items(): opt.load_state_dict(_unflatten_optimizer(tensors[f"o.{name}"], state["optimizers"][name]))
     rank, world = rank_world(); per_rank = state.get("rng_ranks")
     if per_rank and len(per_rank) == world:                    # this rank's own generators and `rank_state`
         state["rng"], state["rank_state"] = per_rank[rank], state["rank_states"][rank]

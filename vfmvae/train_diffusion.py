@@ -14,7 +14,7 @@ import torch, torch.nn.functional as F
 
 from .core import (ConfigError, VfmvaeError, load_config, config_to_dict, seed_everything, parse_images, fmt_kimg, RunDir,
                          retain_freed_memory)
-from .runs import EMA, StepGuard, Preemption, adam, destroy_process_group_at_exit, save_checkpoint, list_checkpoints, latest_checkpoint, load_checkpoint
+from .runs import EMA, StepGuard, Preemption, destroy_process_group_at_exit, save_checkpoint, list_checkpoints, latest_checkpoint, load_checkpoint
 from .dit import DiT, DiTConfig
 from .transport import interpolate, sample_time, velocity_loss
 from .latents import LatentData
@@ -205,8 +205,8 @@ def train(cfg: DiffusionConfig, run_dir, progress: bool = True, cpu=None, force_
     acc.wait_for_everyone()
     seed_everything(cfg.seed)
     model = DiT(cfg.model)
-    opt = adam(model.parameters(), lr=cfg.optim.lr, betas=cfg.optim.betas, weight_decay=cfg.optim.weight_decay,
-               eps=cfg.optim.eps, decoupled=True)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.optim.lr, betas=tuple(cfg.optim.betas),
+                            weight_decay=cfg.optim.weight_decay, eps=cfg.optim.eps)
     ema = EMA(model, parse_images(cfg.ema_halflife), cfg.ema_rampup)
     guard = StepGuard(cfg.spike_factor, accelerator=acc, max_consecutive=cfg.max_skips)
     images, step = 0, 0

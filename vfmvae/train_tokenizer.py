@@ -16,7 +16,7 @@ from fastcore.script import call_parse, Param, store_true
 
 from .core import (ConfigError, RunDir, config_to_dict, load_config, parse_images, pick_device, retain_freed_memory,
                          save_config, seed_everything, user_errors)
-from .runs import EMA, Preemption, StepGuard, adam, destroy_process_group_at_exit, latest_checkpoint, load_checkpoint, save_checkpoint
+from .runs import EMA, Preemption, StepGuard, destroy_process_group_at_exit, latest_checkpoint, load_checkpoint, save_checkpoint
 from .data import DataConfig, build_stream, reference_images
 from .baselines import ModelSpec, build_tokenizer
 from .feature_cache import FeatureCache
@@ -263,8 +263,8 @@ class TokenizerTrainer:
         self.g_params = [p for p in self.model.parameters() if p.requires_grad]
         self.d_params = [p for m in (self.D, self.P) if m is not None for p in m.parameters() if p.requires_grad]
         b = tuple(cfg.betas)
-        self.opt_g = adam(self.g_params, lr=cfg.lr_g, betas=b, eps=cfg.eps)
-        self.opt_d = adam(self.d_params, lr=cfg.lr_d, betas=b, eps=cfg.eps) if self.d_params else None
+        self.opt_g = torch.optim.Adam(self.g_params, lr=cfg.lr_g, betas=b, eps=cfg.eps)
+        self.opt_d = torch.optim.Adam(self.d_params, lr=cfg.lr_d, betas=b, eps=cfg.eps) if self.d_params else None
         self.ema = EMA(self.model, cfg.images("ema_halflife"), cfg.ema_rampup)
         self.guard_g, self.guard_d = (StepGuard(cfg.spike_factor, accelerator=acc, max_consecutive=cfg.max_skipped_steps) for _ in range(2))
         self.stream = build_stream(cfg.data, self.local_bs, self.rank, self.world)
