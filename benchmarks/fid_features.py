@@ -50,6 +50,7 @@ def main():
         print(json.dumps(worker(a.worker, a.n, a.res, a.repeats, a.batch, a.threads, a.feat))); return
     import numpy as np
     from vfmvae.eval_recon import fid_from_features
+    from vfmvae.core import cpu_info
     images(a.n, a.res)                                   # decode (and cache) the images once, outside the timings
     load = [os.getloadavg()]; rows = {}
     with tempfile.TemporaryDirectory() as d:
@@ -75,7 +76,7 @@ def main():
         print(f"{v:14s} {r['img_per_s']:7.2f} {ratio:6.2f} {r['fid_val_vs_train']:10.4f} {dfid:+8.4f} {mf if mf is not None else float('nan'):9.2e} {r['peak_rss_mb']:11.1f}")
     print("load average (1, 5, 15 min) before / after each variant:", [tuple(round(x, 2) for x in l) for l in load])
     res = {"n": a.n, "res": a.res, "batch": a.batch, "threads": a.threads, "repeats": a.repeats, "load_average": load,
-           "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), None), "variants": rows,
+           "cpu": cpu_info(), "variants": rows,
            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1))
     print("wrote", a.out)

@@ -37,7 +37,7 @@ def main():
                        for k, v in sorted(c["rel_diff"].items(), key=lambda kv: -kv[1])},
            "claims": [{"claim": x["claim"], "reference": y["verdict"], "here": x["verdict"], "ours_reference": y["ours"], "ours_here": x["ours"]}
                       for x, y in zip(here["claims"], ref["claims"])],
-           "stage_wall_s": {s["stage"]: s["wall_s"] for s in stages}, "written_at": git_revision()}
+           "stage_wall_s": {s["stage"]: s["wall_s"] for s in stages}, "written_by_commit": git_revision()}
     same = sum(cl["reference"] == cl["here"] for cl in out["claims"])
     print(f"{name}: {c['n']} metrics, median {out['median_rel_diff']:.1%}, worst {c['worst']['metric']} {c['worst']['rel_diff']:.1%}, "
           f"within 2%: {out['within']['2%']}, within 10%: {out['within']['10%']}; claims with the same verdict: {same}/{len(out['claims'])}")

@@ -242,6 +242,7 @@ def rank_world() -> tuple[int, int]:
     if d.is_available() and d.is_initialized(): return d.get_rank(), d.get_world_size()
     return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
 
+@functools.cache
 def cpu_info() -> str:
     "This CPU's model and the vector ISA torch's kernels dispatch to, e.g. 'AMD EPYC · AVX2' (float results differ across ISAs)."
     name = platform.processor() or platform.machine()

@@ -36,8 +36,7 @@ class EMA:
         "Blend the live parameters of `model` into the average."
         b = self.beta(batch_images, images_seen)
         params = dict(model.named_parameters())
-        live = [params[n].detach().float() for n in self.shadow]            # no copy for fp32 parameters
-        if live: torch._foreach_lerp_(list(self.shadow.values()), live, 1 - b)   # one multi-tensor call (on CPU: per tensor, the same bits)
+        for n, s in self.shadow.items(): s.lerp_(params[n].detach().float(), 1 - b)
 
     @contextmanager
     def applied(self, model: nn.Module):
@@ -232,7 +231,7 @@ class StepGuard:
     def check(self, loss: torch.Tensor, params) -> bool:
         "True if the step may be taken; otherwise gradients are zeroed and the skip is counted."
         params = [p for p in params if p.grad is not None]
-        norm = torch.nn.utils.get_total_norm([p.grad.detach() for p in params], foreach=True).float() if params else torch.zeros(())
+        norm = torch.linalg.vector_norm(torch.stack([p.grad.detach().float().norm() for p in params])) if params else torch.zeros(())
         bad = not (torch.isfinite(loss.detach()).all() and torch.isfinite(norm))
         spike = (not bad and self.spike_factor is not None and self.avg_norm is not None and self.steps >= self.warmup
                  and norm.item() > self.spike_factor * self.avg_norm)
