@@ -20,11 +20,12 @@ __all__ = ['ImageCount', 'TOKENIZER_LABEL', 'RUN_LABEL', 'COLOR', 'IMAGENETTE_CL
            'expand_env', 'repro_config', 'eval_points', 'spec_hash', 'file_digest', 'Stages', 'summary_line',
            'linear_probe', 'pooled', 'images_to_reach', 'speedup', 'claims', 'claims_markdown', 'plot_degradation',
            'plot_convergence_mini', 'plot_dynamics', 'image_set', 'encode_pooled', 'tokenizer_overrides',
-           'train_tokenizer_stage', 'recon_stage', 'probe_stage', 'cknna_stage', 'vfm_reference_stage', 'cache_stage',
-           'diffusion_runs', 'diffusion_overrides', 'diffusion_stage', 'gfid_stage', 'floor_stage', 'pick_points',
-           'snapshot_dirs', 'dynamics_stage', 'thumbnail_psnr', 'one_per_class', 'grid_figure', 'thumbnail_stage',
-           'grids_stage', 'run_chain', 'table_rows', 'mini_table', 'write_report', 'key_metrics',
-           'compare_to_reference', 'main', 'stage_table', 'planned_stages', 'readme_block', 'update_readme']
+           'StageIncomplete', 'require_budget', 'train_tokenizer_stage', 'recon_stage', 'probe_stage', 'cknna_stage',
+           'vfm_reference_stage', 'cache_stage', 'diffusion_runs', 'diffusion_overrides', 'diffusion_stage',
+           'gfid_stage', 'floor_stage', 'pick_points', 'snapshot_dirs', 'dynamics_stage', 'thumbnail_psnr',
+           'one_per_class', 'grid_figure', 'thumbnail_stage', 'grids_stage', 'run_chain', 'table_rows', 'mini_table',
+           'write_report', 'key_metrics', 'compare_to_reference', 'main', 'stage_table', 'planned_stages',
+           'readme_block', 'update_readme']
 
 # %% ../nbs/95_reproduction.ipynb #556ed028
 ImageCount = Union[int, str]
@@ -361,11 +362,19 @@ def tokenizer_overrides(cfg: ReproConfig, kind: str) -> list[str]:
     return [f"run_dir={_dirs(cfg)['tok'] / kind}", f"seed={cfg.seed}", f"end_images={cfg.images('tokenizer_images')}",
             f"data.resolution={cfg.resolution}", "precision=fp32", *cfg.tokenizers[kind].set, *cfg.tokenizer_set]
 
+class StageIncomplete(RuntimeError):
+    "A training stage returned short of its image budget (a SIGTERM asked it to stop): no record, the chain stops."
+
+def require_budget(stage: str, images: int, budget: int) -> None:
+    if images < budget: raise StageIncomplete(f"{stage} stopped at {images:,} of {budget:,} images on request; "
+                                              "run the same command again to resume it")
+
 def train_tokenizer_stage(cfg: ReproConfig, kind: str) -> dict:
     "Train one tokenizer to the chain's image budget (resumes a killed run from its newest checkpoint)."
     from vfmvae.train_tokenizer import TokenizerTrainConfig, TokenizerTrainer
     tc = load_config(TokenizerTrainConfig, cfg.tokenizers[kind].preset, tokenizer_overrides(cfg, kind))
     tr = TokenizerTrainer(tc); last = tr.run()
+    require_budget(f"tokenizer-{kind}", int(tr.nimg), tc.images("end_images"))
     return {"kind": kind, "images": int(tr.nimg), "run_dir": tc.run_dir, "trainable_params": int(tr.n_trainable),
             **{k: last[k] for k in ("loss_g", "l1", "val_psnr", "skipped_g", "skipped_images") if k in last}}
 
@@ -439,6 +448,7 @@ def diffusion_stage(cfg: ReproConfig, run: str) -> dict:
     from vfmvae.train_diffusion import train_diffusion
     preset, _ = diffusion_runs(cfg)[run]
     r = train_diffusion(preset, diffusion_overrides(cfg, run), run=_dirs(cfg)["dit"] / run, progress=True)
+    require_budget(f"diffusion-{run}", r["images"], cfg.images("diffusion_images"))
     return {k: r[k] for k in ("images", "step", "done", "skipped", "img_per_s", "loss", "snapshots") if k in r}
 
 def gfid_stage(cfg: ReproConfig, run: str, inc=None) -> dict:
@@ -732,7 +742,9 @@ def main(config: Param("chain preset (configs/repro/*.yaml)", str),
         print(f"[repro] {readme}: repro-{cfg.name} block {'updated' if changed else 'unchanged'}", file=sys.stderr); return
     print(f"[repro] {cfg.name}: tokenizers {list(cfg.tokenizers)} × {cfg.images('tokenizer_images'):,} images, diffusion "
           f"{list(diffusion_runs(cfg))} × {cfg.images('diffusion_images'):,} images; runs in {cfg.out}", file=sys.stderr)
-    res = run_chain(cfg, log=lambda s: print(s, file=sys.stderr, flush=True))
+    try: res = run_chain(cfg, log=lambda s: print(s, file=sys.stderr, flush=True))
+    except StageIncomplete as e:                                   # preempted: the finished stages are recorded
+        print(f"[repro] {e}", file=sys.stderr); raise SystemExit(143)
     ref = Path(cfg.reference) / "summary.json" if cfg.reference else None
     if ref is not None and not ref.is_file():
         print(f"[repro] no committed reference at {ref}: nothing to compare", file=sys.stderr)
