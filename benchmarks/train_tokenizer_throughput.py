@@ -10,6 +10,9 @@ Usage (heavy: run under the shared lock, each mode < 10 min):
   ours+cache  this tree, the preset with a fixed crop (data.in_memory, min_crop = max_crop = 1) and the frozen-VFM
               feature cache (built or loaded before timing: setup_s; the first build of 512 images took seconds).
 Each variant runs in its own process (clean peak RSS), best of --repeat timings of --steps steps after --warmup steps.
+`ceiling`: base, ours+cache, and ours+cache/decoder: only the adapter + decoder forward and backward of an L1 loss on
+  the same cached batches (the part whose function issue 10 fixes). base s/step / decoder s/step is the most any
+  removal of the other work (VFM, perceptual, discriminator, optimizer, EMA, data) could give at today's kernels.
 `curves`: --curve-steps steps of base and ours+cache on the SAME images (ADM centre crops, no flip, same order, same
 seed), plus base with another seed (the run-to-run noise), plus ours+cache with the adaptive VF weight every step
 (how closely the reused weight tracks it); loss curves plotted to figures/tokenizer_speed_loss_curves.png.
@@ -72,9 +75,10 @@ def child(a):
     load0 = os.getloadavg()[0]
     t = time.perf_counter(); tr = TokenizerTrainer(cfg); t_build = time.perf_counter() - t
     step = (lambda x, i: tr.step(x, i)) if cached else (lambda x, i: tr.step(x))
+    if a._variant.endswith("/decoder"): step = decoder_step(tr)
     res = {"variant": a._variant, "code": a._code, "overrides": extra, "batch_size": cfg.batch_size, "threads": a.threads,
            "setup_s": round(t_build, 1)}
-    if a.mode == "speed":
+    if a.mode != "curves":
         bs = batches(tr, a.warmup + a.steps * a.repeat, cached)
         for x, i in bs[:a.warmup]: step(x, i)
         times = []
@@ -93,6 +97,16 @@ def child(a):
             "load_avg_1min": [round(load0, 2), round(os.getloadavg()[0], 2)]}
     print("RESULT " + json.dumps(res))
 
+def decoder_step(tr):
+    "Adapter + decoder forward and backward of an L1 loss on a cached batch, gradients dropped: no VFM, losses, D or optimizer."
+    from vfmvae.train_tokenizer import to_pm1
+    def step(x, info):
+        f = tr.cached_features(info, 1)[0]
+        recon, _ = tr.model.decode(tr.model.adapter(f).sample())
+        (recon - to_pm1(x)).abs().mean().backward()
+        for p in tr.g_params: p.grad = None
+    return step
+
 def run_variant(a, variant, code, extra=()):
     env = dict(os.environ); env.setdefault("OMP_WAIT_POLICY", "PASSIVE"); env.setdefault("HF_HUB_OFFLINE", "1")
     env["PYTHONPATH"] = code
@@ -103,13 +117,13 @@ def run_variant(a, variant, code, extra=()):
     line = [l for l in out.stdout.splitlines() if l.startswith("RESULT ")]
     if not line: sys.exit(f"{variant} failed:\n{out.stderr[-4000:]}")
     r = json.loads(line[0][7:])
-    msg = f"{variant:22s}" + (f" {r['img_per_s']:6.2f} img/s ({r['s_per_step_best']:.2f} s/step best of {a.repeat})" if a.mode == "speed" else f" {len(r['logs'])} steps")
+    msg = f"{variant:22s}" + (f" {r['img_per_s']:6.2f} img/s ({r['s_per_step_best']:.2f} s/step best of {a.repeat})" if a.mode != "curves" else f" {len(r['logs'])} steps")
     print(f"{msg}, setup {r['setup_s']:.0f} s, peak RSS {r['peak_rss_mb']:.0f} MB, load {r['load_avg_1min']}", flush=True)
     return r
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["speed", "curves"])
+    ap.add_argument("mode", choices=["speed", "ceiling", "curves"])
     ap.add_argument("--base-ref", default="ca2aeb4"); ap.add_argument("--images", type=int, default=512)
     ap.add_argument("--steps", type=int, default=4); ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=3); ap.add_argument("--threads", type=int, default=2)
@@ -122,7 +136,8 @@ def main():
     a._keys = keys_file(a.images)
     base, ours = base_tree(a.base_ref), str(ROOT)
     print(f"base = {a.base_ref} ({base}), ours = {ours}; {a.images} Imagenette images; threads {a.threads}; load {os.getloadavg()}")
-    out = {"mode": a.mode, "preset": PRESET, "base_ref": a.base_ref, "images": a.images, "threads": a.threads,
+    from vfmvae.core import cpu_info
+    out = {"mode": a.mode, "cpu": cpu_info(), "preset": PRESET, "base_ref": a.base_ref, "images": a.images, "threads": a.threads,
            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "PASSIVE (set for the children)"), "load_avg_start": os.getloadavg()}
     if a.mode == "speed":
         rs = [run_variant(a, "base", base), run_variant(a, "ours", ours)]
@@ -130,6 +145,13 @@ def main():
         for r in rs[1:]: r["speedup_vs_base"] = r["img_per_s"] / rs[0]["img_per_s"]; print(f"{r['variant']}: {r['speedup_vs_base']:.2f}x base")
         out["results"] = rs
         plot_speed(rs, ROOT / "figures" / "tokenizer_speed_throughput.png")
+    elif a.mode == "ceiling":
+        rs = [run_variant(a, "base", base), run_variant(a, "ours+cache", ours), run_variant(a, "ours+cache/decoder", ours)]
+        b, o, d = (r["s_per_step_best"] for r in rs)
+        out["results"] = rs
+        out["summary"] = {"ours_vs_base": b / o, "ceiling_vs_base": b / d, "decoder_share_of_ours": d / o}
+        print(f"ours+cache {b / o:.2f}x base; adapter+decoder alone {d:.2f} s/step = {d / o:.0%} of ours: "
+              f"ceiling {b / d:.2f}x base if everything else cost nothing")
     else:
         same = ["data.augment=false"]
         rs = {"base": run_variant(a, "base", base, same), "base seed 1": run_variant(a, "base", base, same + ["seed=1"]),
@@ -141,7 +163,7 @@ def main():
         out["summary"] = summarise(rs); print(json.dumps(out["summary"], indent=1))
         plot(rs, ROOT / "figures" / "tokenizer_speed_loss_curves.png")
     out["load_avg_end"] = os.getloadavg()
-    path = Path(a.out or ROOT / "data" / "results" / f"tokenizer_train_throughput{'' if a.mode == 'speed' else '_curves'}.json")
+    path = Path(a.out or ROOT / "data" / "results" / f"tokenizer_train_{ {'speed': 'throughput', 'ceiling': 'ceiling', 'curves': 'throughput_curves'}[a.mode]}.json")
     path.write_text(json.dumps(out, indent=1)); print("wrote", path)
 
 def summarise(rs):
