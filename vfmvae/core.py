@@ -342,18 +342,14 @@ class RunDir:
         return [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.exists() else []
 
 # %% ../nbs/00_core.ipynb #a1c0e0a2
-_RETAIN: Optional[bool] = None
-
+@functools.cache
 def retain_freed_memory() -> bool:
     "glibc: serve large CPU tensors from the heap (no per-allocation mmap, trim at 1 GiB); True once in effect."
-    global _RETAIN
-    if _RETAIN is None:
-        import ctypes, ctypes.util
-        M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4                     # glibc's mallopt parameters (malloc.h)
-        try: libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"); mallopt = libc.mallopt
-        except (OSError, AttributeError): _RETAIN = False
-        else: _RETAIN = bool(mallopt(M_MMAP_MAX, 0)) and bool(mallopt(M_TRIM_THRESHOLD, 1 << 30))
-    return _RETAIN
+    import ctypes, ctypes.util
+    M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4                         # glibc's mallopt parameters (malloc.h)
+    try: mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError): return False
+    return bool(mallopt(M_MMAP_MAX, 0)) and bool(mallopt(M_TRIM_THRESHOLD, 1 << 30))
 
 # %% ../nbs/00_core.ipynb #26764659
 def _close_progress_bars() -> None:
