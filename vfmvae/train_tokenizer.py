@@ -461,7 +461,7 @@ def save_grid(self: TokenizerTrainer, n: int = 8) -> Optional[Path]:
 # %% ../nbs/08_train_tokenizer.ipynb #f8000008
 @patch
 def run(self: TokenizerTrainer) -> dict:
-    "Train until the image budget; resume automatically; return the last log record."
+    "Train until the image budget; resume automatically; return the last log record and whether a SIGTERM stopped it."
     cfg = self.cfg
     where = self.restore()
     end = cfg.images("end_images")
@@ -488,7 +488,7 @@ def run(self: TokenizerTrainer) -> dict:
         if self.rank == 0: self.run_dir.log(last)
         if bar is not None: bar.set_postfix(loss=f"{last.get('loss_g', 0):.3f}", psnr=f"{last.get('val_psnr', float('nan')):.2f}")
         acc_logs, n_acc, t_log = {}, 0, time.time()
-    it = self.stream.iter_info()
+    it, preempted = self.stream.iter_info(), False
     with Preemption() as stop:
         while self.nimg < stop_at:
             x, _, info = next(it)
@@ -501,12 +501,12 @@ def run(self: TokenizerTrainer) -> dict:
             if crossed("ckpt_every", before): self.save()
             if stop.requested(self.device):
                 if self.rank == 0: print(f"[train] stopping at {self.nimg / 1e3:.1f} kimg on request; resume with the same command", file=sys.stderr)
-                break
+                preempted = True; break
     if n_acc: flush(True)                                   # stopped by a budget: log (and validate) the remainder
     if bar is not None: bar.close()
     self.save()                                              # a no-op when this image count is already checkpointed
     if self.nimg >= end: self.save_grid()
-    return last
+    return last | {"preempted": preempted}
 
 # %% ../nbs/08_train_tokenizer.ipynb #15b0d5d4
 @call_parse
@@ -522,3 +522,4 @@ def main(config: Param("YAML preset (configs/tokenizer/*.yaml)", str),
     tr = TokenizerTrainer(cfg, force_config=force_config)
     last = tr.run()
     if tr.rank == 0: print(json.dumps(last))
+    if last["preempted"]: raise SystemExit(143)              # 128 + SIGTERM: a scheduler sees the stage as unfinished
