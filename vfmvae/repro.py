@@ -729,6 +729,7 @@ def compare_to_reference(summary: dict, reference: dict, rtol: float) -> dict:
 # %% ../nbs/95_reproduction.ipynb #71b7de7c
 from fastcore.script import call_parse, Param
 from .core import user_errors
+from .runs import Preemption
 
 @call_parse
 @user_errors
@@ -744,7 +745,7 @@ def main(config: Param("chain preset (configs/repro/*.yaml)", str),
           f"{list(diffusion_runs(cfg))} × {cfg.images('diffusion_images'):,} images; runs in {cfg.out}", file=sys.stderr)
     try: res = run_chain(cfg, log=lambda s: print(s, file=sys.stderr, flush=True))
     except StageIncomplete as e:                                   # preempted: the finished stages are recorded
-        print(f"[repro] {e}", file=sys.stderr); raise SystemExit(143)
+        print(f"[repro] {e}", file=sys.stderr); raise SystemExit(Preemption.exit_code)
     ref = Path(cfg.reference) / "summary.json" if cfg.reference else None
     if ref is not None and not ref.is_file():
         print(f"[repro] no committed reference at {ref}: nothing to compare", file=sys.stderr)

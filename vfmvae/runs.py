@@ -259,6 +259,7 @@ class StepGuard:
 # %% ../nbs/01a_runs.ipynb #a1c0f007
 class Preemption:
     "A flag raised by SIGTERM (a scheduler's preemption notice): the loop checkpoints at its next step and exits cleanly."
+    exit_code = 128 + signal.SIGTERM      # what a stopped command exits with, as if the signal had ended it: a scheduler sees "unfinished"
     def __init__(self, signals=(signal.SIGTERM,)):
         self.signum: Optional[int] = None; self._old = {}
         if threading.current_thread() is threading.main_thread():          # handlers can only be set there

@@ -327,4 +327,4 @@ def main(config: Param("YAML preset (configs/diffusion/*.yaml)", str),
     "Train a latent diffusion model from a preset, for its image budget `total`."
     res = train_diffusion(config, set or [], run_dir, force_config=force_config)
     if int(os.environ.get('RANK', 0)) == 0: print(json.dumps(res))
-    if res['preempted']: raise SystemExit(143)               # 128 + SIGTERM: a scheduler sees the run as unfinished
+    if res['preempted']: raise SystemExit(Preemption.exit_code)

@@ -522,4 +522,4 @@ def main(config: Param("YAML preset (configs/tokenizer/*.yaml)", str),
     tr = TokenizerTrainer(cfg, force_config=force_config)
     last = tr.run()
     if tr.rank == 0: print(json.dumps(last))
-    if last["preempted"]: raise SystemExit(143)              # 128 + SIGTERM: a scheduler sees the stage as unfinished
+    if last["preempted"]: raise SystemExit(Preemption.exit_code)
