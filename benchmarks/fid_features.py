@@ -1,6 +1,6 @@
 """FID Inception feature extraction: today's path (torch-fidelity's network as loaded, fp32) against the fast paths
 (BatchNorm folded into the convs + channels_last in fp32, the same under bf16 autocast, and the same with oneDNN's
-bf16 convolution math behind fp32 activations), side by side.
+bf16 convolution math behind fp32 activations, and the fp32 fast path with freed memory returned to the OS), side by side.
 
 Each variant runs in its own process on the same real Imagenette images (val + train, ADM centre crop at --res through
 `vfmvae.data.reference_images`); best-of-N img/s, peak RSS, and the FID between the val and train halves from that
@@ -14,7 +14,8 @@ from pathlib import Path
 VARIANTS = {"main": dict(fast=False, precision="fp32"),      # the path before this change
             "fold_cl_fp32": dict(fast=True, precision="fp32"),
             "fold_cl_bf16": dict(fast=True, precision="bf16"),
-            "fold_cl_bf32": dict(fast=True, precision="fp32", onednn_fp32_math="bf16")}   # oneDNN bf16 conv math, fp32 activations
+            "fold_cl_bf32": dict(fast=True, precision="fp32", onednn_fp32_math="bf16"),   # oneDNN bf16 conv math, fp32 activations
+            "fold_cl_fp32_no_keep": dict(fast=True, precision="fp32", keep_freed_memory=False)}   # freed memory returned to the OS
 
 def images(n, res):
     import torch
@@ -28,7 +29,7 @@ def worker(variant, n, res, repeats, batch, threads, out):
     from vfmvae.assets import inception_extractor, inception_features
     x = images(n, res); kw = VARIANTS[variant]
     if "onednn_fp32_math" in kw: torch.backends.mkldnn.conv.fp32_precision = kw["onednn_fp32_math"]
-    t0 = time.time(); ext = inception_extractor(fast=kw["fast"]); t_build = time.time() - t0
+    t0 = time.time(); ext = inception_extractor(fast=kw["fast"], keep_freed_memory=kw.get("keep_freed_memory", True)); t_build = time.time() - t0
     inception_features(x[:batch], batch_size=batch, extractor=ext, precision=kw["precision"])          # warm-up
     times = []
     for _ in range(repeats):

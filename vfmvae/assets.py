@@ -211,14 +211,14 @@ def fid_inception_weights() -> tuple[Path, bool]:
     return conv, False
 
 # %% ../nbs/01_assets.ipynb #34c790b0
-def inception_extractor(fast: bool = True):
-    "torch-fidelity's Inception (2048-d pool features) with the weights above, frozen; `fast`: BNs folded, channels_last, freed memory kept."
+def inception_extractor(fast: bool = True, keep_freed_memory: bool = True):
+    "torch-fidelity's Inception (2048-d pool features) with the weights above, frozen; `fast`: BNs folded, channels_last, freed memory kept (unless `keep_freed_memory=False`)."
     from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
     path, _ = fid_inception_weights()
     net = FeatureExtractorInceptionV3("inception-v3-compat", ["2048"], feature_extractor_weights_path=str(path)).eval().requires_grad_(False)
     if not fast: return net
     from vfmvae.losses import fold_batchnorms          # the one BatchNorm folder (imported here: no import cycle)
-    retain_freed_memory()                              # its 299 px activations are 100+ MiB each (00_core)
+    if keep_freed_memory: retain_freed_memory()        # its 299 px activations are 100+ MiB each (00_core)
     return fold_batchnorms(net).to(memory_format=torch.channels_last)
 
 @torch.no_grad()
