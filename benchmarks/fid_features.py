@@ -1,5 +1,5 @@
 """FID Inception feature extraction: today's path (torch-fidelity's network as loaded, fp32) against the fast paths
-(BatchNorm folded into the convs + channels_last in fp32, the same under bf16 autocast, and the same with oneDNN's
+(BatchNorm folded into the convs + channels_last + the resize and stem run 10 images at a time, in fp32, the same under bf16 autocast, and the same with oneDNN's
 bf16 convolution math behind fp32 activations, and the fp32 fast path with freed memory returned to the OS), side by side.
 
 Each variant runs in its own process on the same real Imagenette images (val + train, ADM centre crop at --res through

@@ -18,7 +18,8 @@ from .core import ConfigError, VfmvaeError, atomic_write, retain_freed_memory, u
 __all__ = ['REPO_ROOT', 'IMAGE_EXTS', 'IMAGENETTE_ARCHIVES', 'EFFNET_LITE', 'IMAGENETTE_IMAGENET_INDEX', 'TORCH_FIDELITY_FILE',
            'AssetError', 'data_root', 'dataset_dir', 'reachable', 'download_imagenette', 'timm_backbone',
            'effnet_lite_weights', 'effnet_lite', 'list_images', 'cache_dir', 'convert_fid_helper_inception',
-           'fid_inception_weights', 'inception_extractor', 'inception_features', 'asset_report', 'main']
+           'fid_inception_weights', 'ChunkedStemInception', 'inception_extractor', 'inception_features', 'asset_report',
+           'main']
 
 # %% ../nbs/01_assets.ipynb #37f0c812
 class AssetError(VfmvaeError, RuntimeError):
@@ -211,15 +212,35 @@ def fid_inception_weights() -> tuple[Path, bool]:
     return conv, False
 
 # %% ../nbs/01_assets.ipynb #34c790b0
-def inception_extractor(fast: bool = True, keep_freed_memory: bool = True):
-    "torch-fidelity's Inception (2048-d pool features) with the weights above, frozen; `fast`: BNs folded, channels_last, freed memory kept (unless `keep_freed_memory=False`)."
+class ChunkedStemInception(torch.nn.Module):
+    "torch-fidelity's Inception forward, with its TF1-exact resize to 299 px and the stem (to 35 px) run `chunk` images at a time."
+    STEM = ("Conv2d_1a_3x3", "Conv2d_2a_3x3", "Conv2d_2b_3x3", "MaxPool_1", "Conv2d_3b_1x1", "Conv2d_4a_3x3", "MaxPool_2")
+    REST = ("Mixed_5b", "Mixed_5c", "Mixed_5d", "Mixed_6a", "Mixed_6b", "Mixed_6c", "Mixed_6d", "Mixed_6e", "Mixed_7a", "Mixed_7b",
+            "Mixed_7c", "AvgPool")
+    def __init__(self, net, chunk: int = 10):
+        super().__init__()
+        if chunk < 1: raise ConfigError(f"stem chunk must be >= 1 image, got {chunk}")
+        self.net, self.chunk = net, chunk
+    def _stem(self, x):
+        from torch_fidelity.interpolate_compat_tensorflow import interpolate_bilinear_2d_like_tensorflow1x
+        x = interpolate_bilinear_2d_like_tensorflow1x(x.to(self.net.feature_extractor_internal_dtype), size=(299, 299), align_corners=False)
+        x = (x - 128) / 128
+        for name in self.STEM: x = getattr(self.net, name)(x)
+        return x
+    def forward(self, x):
+        x = torch.cat([self._stem(c) for c in x.split(self.chunk)])
+        for name in self.REST: x = getattr(self.net, name)(x)
+        return (torch.flatten(x, 1).to(torch.float32),)
+
+def inception_extractor(fast: bool = True, keep_freed_memory: bool = True, stem_chunk: int = 10):
+    "torch-fidelity's Inception (2048-d pool features) with the weights above, frozen; `fast`: BNs folded, channels_last, stem chunked, freed memory kept."
     from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
     path, _ = fid_inception_weights()
     net = FeatureExtractorInceptionV3("inception-v3-compat", ["2048"], feature_extractor_weights_path=str(path)).eval().requires_grad_(False)
     if not fast: return net
     from vfmvae.losses import fold_batchnorms          # the one BatchNorm folder (imported here: no import cycle)
     if keep_freed_memory: retain_freed_memory()        # its 299 px activations are 100+ MiB each (00_core)
-    return fold_batchnorms(net).to(memory_format=torch.channels_last)
+    return ChunkedStemInception(fold_batchnorms(net).to(memory_format=torch.channels_last), stem_chunk)
 
 @torch.no_grad()
 def inception_features(images: torch.Tensor, batch_size: int = 50, extractor=None, precision: str = "fp32") -> np.ndarray:

@@ -47,7 +47,7 @@ class InceptionFeatures:
         from vfmvae.assets import inception_extractor, fid_inception_weights
         self.net = inception_extractor(); self.has_logits = fid_inception_weights()[1]
         self._sp = None
-        self.net.Mixed_6d.branch1x1.register_forward_hook(lambda mod, i, o: setattr(self, '_sp', o))
+        self.net.net.Mixed_6d.branch1x1.register_forward_hook(lambda mod, i, o: setattr(self, '_sp', o))   # .net: torch-fidelity's, inside the chunked stem
     @torch.no_grad()
     def __call__(self, images_u8, batch_size=50) -> dict:
         if images_u8.dtype != torch.uint8 or images_u8.ndim != 4: raise ValueError("expected uint8 N×3×H×W images")
