@@ -1,6 +1,7 @@
 """FID Inception feature extraction: today's path (torch-fidelity's network as loaded, fp32) against the fast paths
-(BatchNorm folded into the convs + channels_last + the resize and stem run 10 images at a time, in fp32, the same under bf16 autocast, and the same with oneDNN's
-bf16 convolution math behind fp32 activations, and the fp32 fast path with freed memory returned to the OS), side by side.
+(BatchNorm folded into the convs, channels_last, the resize and stem run 10 images at a time: in fp32, under bf16
+autocast, with oneDNN's bf16 convolution math behind fp32 activations, and in fp32 with freed memory returned to the
+OS), side by side.
 
 Each variant runs in its own process on the same real Imagenette images (val + train, ADM centre crop at --res through
 `vfmvae.data.reference_images`); best-of-N img/s, peak RSS, and the FID between the val and train halves from that
@@ -51,7 +52,7 @@ def main():
         print(json.dumps(worker(a.worker, a.n, a.res, a.repeats, a.batch, a.threads, a.feat))); return
     import numpy as np
     from vfmvae.eval_recon import fid_from_features
-    from vfmvae.core import cpu_info
+    from vfmvae.core import cpu_info, git_revision
     images(a.n, a.res)                                   # decode (and cache) the images once, outside the timings
     load = [os.getloadavg()]; rows = {}
     with tempfile.TemporaryDirectory() as d:
@@ -77,7 +78,7 @@ def main():
         print(f"{v:14s} {r['img_per_s']:7.2f} {ratio:6.2f} {r['fid_val_vs_train']:10.4f} {dfid:+8.4f} {mf if mf is not None else float('nan'):9.2e} {r['peak_rss_mb']:11.1f}")
     print("load average (1, 5, 15 min) before / after each variant:", [tuple(round(x, 2) for x in l) for l in load])
     res = {"n": a.n, "res": a.res, "batch": a.batch, "threads": a.threads, "repeats": a.repeats, "load_average": load,
-           "cpu": cpu_info(), "variants": rows,
+           "cpu": cpu_info(), "git": git_revision(Path(__file__).parent), "variants": rows,
            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1))
     print("wrote", a.out)

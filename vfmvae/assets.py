@@ -223,7 +223,8 @@ class ChunkedStemInception(torch.nn.Module):
         self.net, self.chunk = net, chunk
     def _stem(self, x):
         from torch_fidelity.interpolate_compat_tensorflow import interpolate_bilinear_2d_like_tensorflow1x
-        x = interpolate_bilinear_2d_like_tensorflow1x(x.to(self.net.feature_extractor_internal_dtype), size=(299, 299), align_corners=False)
+        x = interpolate_bilinear_2d_like_tensorflow1x(x.to(self.net.feature_extractor_internal_dtype), size=(self.net.INPUT_IMAGE_SIZE,) * 2,
+                                                     align_corners=False)
         x = (x - 128) / 128
         for name in self.STEM: x = getattr(self.net, name)(x)
         return x
