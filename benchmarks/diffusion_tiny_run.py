@@ -58,13 +58,13 @@ for c in curve: print(f"{c['images']:>7} images: gFID-{c['n']} {c['gfid']:.1f}  
 
 # the floor: FID of the tokenizer's reconstructions of n val images (same reference set)
 from vfmvae.data import DataConfig, reference_images
-from vfmvae.eval_recon import feature_stats, fid_from_stats, to_u8, to_pm1
+from vfmvae.eval_recon import fid_to_stats, to_u8, to_pm1
 cfg = load_config(DiffusionConfig, Path(a.run) / 'config.yaml')
 ntok = cached_tokenizer(cfg.cache, cfg.sample_posterior)
 x = reference_images(DataConfig(), 64, a.n, 'train').images          # train images: what the diffusion model learns
 with torch.no_grad(): rec = torch.cat([to_u8(ntok.decode(ntok.encode(to_pm1(x[i:i + 100])))) for i in range(0, len(x), 100)])
 ref = imagenette_reference('val', 64, a.ref_n, inc=inc)
-floor = fid_from_stats(*feature_stats(inc(rec)['pool']), ref['mu'], ref['sigma'])
+floor = fid_to_stats(inc(rec)["pool"], ref["mu"], ref["sigma"])
 print('tokenizer floor (FID of reconstructions)', round(floor, 1), flush=True)
 
 logs = [json.loads(l) for l in (Path(a.run) / 'metrics.jsonl').read_text().splitlines() if l.strip()]

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from .core import VfmvaeError
-from .eval_recon import feature_stats, fid_from_stats, to_u8
+from .eval_recon import feature_stats, fid_to_stats, to_u8
 from .transport import euler_ode, euler_maruyama, model_velocity
 
 # %% auto #0
@@ -106,14 +106,13 @@ def generation_metrics(images_u8, ref: dict, inc: InceptionFeatures = None, kid_
     "gFID, sFID, KID, precision/recall of generated uint8 images against reference statistics (IS: None offline)."
     inc = inc or InceptionFeatures()
     f = inc(images_u8)
-    mu, sg = feature_stats(f['pool']); smu, ssg = feature_stats(f['spatial'])
     km, ks = kid(f['pool'], ref['pool'].astype(np.float64), subsets=kid_subsets)
     p, r = precision_recall(ref['pool'], f['pool'])
     isc = None
     if inc.has_logits:
         logits = torch.cat([inc.net.fc(torch.as_tensor(f['pool'][i:i + 500]).float()) for i in range(0, len(f['pool']), 500)])
         isc = inception_score(logits)[0]
-    return {'gfid': fid_from_stats(mu, sg, ref['mu'], ref['sigma']), 'sfid': fid_from_stats(smu, ssg, ref['smu'], ref['ssigma']),
+    return {'gfid': fid_to_stats(f['pool'], ref['mu'], ref['sigma']), 'sfid': fid_to_stats(f['spatial'], ref['smu'], ref['ssigma']),
             'kid': km, 'kid_std': ks, 'precision': p, 'recall': r, 'is': isc, 'n': len(images_u8), 'n_ref': int(ref['n']),
             'note': None if isc is not None else 'Inception Score not computed: the offline FID Inception has no logits'}
 

@@ -14,8 +14,8 @@ import torch
 from .losses import ssim, lpips_vgg_available
 
 # %% auto #0
-__all__ = ['SSIM_KEYS', 'psnr', 'feature_stats', 'fid_from_stats', 'fid_from_features', 'save_stats', 'load_stats',
-           'inception_feats', 'reference_stats', 'to_pm1', 'to_u8', 'reconstruct', 'recon_metrics',
+__all__ = ['SSIM_KEYS', 'psnr', 'feature_stats', 'fid_from_stats', 'fid_to_stats', 'fid_from_features', 'save_stats',
+           'load_stats', 'inception_feats', 'reference_stats', 'to_pm1', 'to_u8', 'reconstruct', 'recon_metrics',
            'evaluate_reconstruction', 'eval_run', 'main', 'plot_runs', 'compose_grids', 'summarize']
 
 # %% ../nbs/09_eval_recon.ipynb #9eb15624
@@ -47,9 +47,23 @@ def fid_from_stats(mu1, sigma1, mu2, sigma2) -> float:
     d = m1 - m2
     return float(d @ d + s1.trace() + s2.trace() - 2 * tr_sqrt)
 
+def fid_to_stats(feats, mu2, sigma2) -> float:
+    "FID of N×D features against (μ₂, Σ₂); exact N×N form tr √(Σ₁Σ₂) = Σ √λ(BΣ₂Bᵀ), B = (F−μ₁)/√(N−1), when N−1 < D."
+    f = np.asarray(feats, dtype=np.float64)
+    if f.ndim != 2 or len(f) < 2: raise ValueError(f"need an N×D feature array with N ≥ 2, got shape {f.shape}")
+    n, d = f.shape
+    if n - 1 >= d: return fid_from_stats(*feature_stats(f), mu2, sigma2)
+    m2, s2 = np.atleast_1d(np.asarray(mu2, np.float64)), torch.as_tensor(np.atleast_2d(sigma2), dtype=torch.float64)
+    if m2.shape != (d,) or s2.shape != (d, d): raise ValueError("statistics have different shapes")
+    m1 = f.mean(0); B = torch.from_numpy((f - m1) / np.sqrt(n - 1))
+    M = B @ s2 @ B.T
+    tr_sqrt = torch.linalg.eigvalsh((M + M.T) / 2).clamp_min(0).sqrt().sum()
+    dm = m1 - m2
+    return float(dm @ dm + B.square().sum() + s2.trace() - 2 * tr_sqrt)
+
 def fid_from_features(f1, f2) -> float:
     "FID between two N×D feature sets."
-    return fid_from_stats(*feature_stats(f1), *feature_stats(f2))
+    return fid_to_stats(f1, *feature_stats(f2))
 
 def save_stats(path, mu, sigma, **meta) -> Path:
     "Store (μ, Σ) and metadata as .npz."
@@ -108,7 +122,7 @@ def recon_metrics(x_u8: torch.Tensor, y_u8: torch.Tensor, ref: Optional[tuple] =
     out["ssim_border"] = dict(SSIM_KEYS)
     if fid:
         mu_r, sg_r = ref if ref is not None else feature_stats(inception_feats(x_u8, extractor=extractor))
-        out["rfid"] = fid_from_stats(*feature_stats(inception_feats(y_u8, extractor=extractor)), mu_r, sg_r)
+        out["rfid"] = fid_to_stats(inception_feats(y_u8, extractor=extractor), mu_r, sg_r)
     use_lpips = lpips_vgg_available() if lpips is None else lpips
     if use_lpips:
         from vfmvae.losses import LPIPSVGG

@@ -355,7 +355,8 @@ def encode_pooled(model, images_u8: torch.Tensor, batch: int = 100) -> torch.Ten
 # %% ../nbs/95_reproduction.ipynb #0d5ce162
 def _dirs(cfg: ReproConfig) -> dict:
     o = Path(cfg.out)
-    return dict(tok=o / "tokenizer", cache=o / "latents", dit=o / "diffusion", ref=o / "ref", fig=Path(cfg.figures))
+    return dict(tok=o / "tokenizer", cache=o / "latents", dit=o / "diffusion", ref=o / "ref", feats=o / "cknna-features",
+                fig=Path(cfg.figures))
 
 def tokenizer_overrides(cfg: ReproConfig, kind: str) -> list[str]:
     "The chain's settings over a tokenizer preset: run folder, seed, budget, resolution, fp32, then the row's and chain's."
@@ -404,7 +405,8 @@ def cknna_stage(cfg: ReproConfig, kind: str, protocol: str) -> dict:
     model = load_tokenizer(_dirs(cfg)["tok"] / kind).model.eval()
     vfm = load_tokenizer(_dirs(cfg)["tok"] / cfg.vfm_row).model.vfm
     ims = image_set("val", cfg.cknna_n, cfg.resolution)
-    r = tokenizer_se_cknna(model, ims.images, vfm=vfm, protocol=protocol, k=cfg.cknna_k, seed=42, log=lambda s: None)
+    r = tokenizer_se_cknna(model, ims.images, vfm=vfm, protocol=protocol, k=cfg.cknna_k, seed=42, log=lambda s: None,
+                           cache_dir=_dirs(cfg)["feats"])          # the frozen VFM's features: computed once for all rows
     s = r["summary"]
     return {"cknna": s["cknna_clean"], "se_cknna": s["se_cknna"], "rel_change": s["rel_change"], "n": s["n"], "k": s["k"],
             "protocol": protocol, "rows": [{k: v for k, v in row.items() if k in ("transform", "family", "level", "cknna")}
@@ -414,7 +416,8 @@ def vfm_reference_stage(cfg: ReproConfig) -> dict:
     "CKNNA of EfficientNet-Lite0 vs Lite2 on the same val images: the VFM-vs-VFM line (the paper's 0.50)."
     from vfmvae.alignment import vfm_se_cknna
     ims = image_set("val", cfg.cknna_n, cfg.resolution)
-    r = vfm_se_cknna(_vfm_encoder("effnet-lite0"), _vfm_encoder("effnet-lite2"), ims.images, k=cfg.cknna_k, log=lambda s: None)
+    r = vfm_se_cknna(_vfm_encoder("effnet-lite0"), _vfm_encoder("effnet-lite2"), ims.images, k=cfg.cknna_k, log=lambda s: None,
+                     cache_dir=_dirs(cfg)["feats"])
     return {"cknna": r["summary"]["cknna_clean"], "se_cknna": r["summary"]["se_cknna"], "n": r["summary"]["n"]}
 
 def cache_stage(cfg: ReproConfig, kind: str) -> dict:
