@@ -24,8 +24,8 @@ __all__ = ['ImageCount', 'TOKENIZER_LABEL', 'RUN_LABEL', 'COLOR', 'IMAGENETTE_CL
            'vfm_reference_stage', 'cache_stage', 'diffusion_runs', 'diffusion_overrides', 'diffusion_stage',
            'gfid_stage', 'floor_stage', 'pick_points', 'snapshot_dirs', 'dynamics_stage', 'thumbnail_psnr',
            'one_per_class', 'grid_figure', 'thumbnail_stage', 'grids_stage', 'run_chain', 'table_rows', 'mini_table',
-           'write_report', 'key_metrics', 'compare_to_reference', 'main', 'stage_table', 'planned_stages',
-           'readme_block', 'update_readme']
+           'write_report', 'key_metrics', 'compare_metrics', 'compare_to_reference', 'cpu_slug', 'save_cpu_reference',
+           'reference_for_cpu', 'main', 'stage_table', 'planned_stages', 'readme_block', 'update_readme']
 
 # %% ../nbs/95_reproduction.ipynb #556ed028
 ImageCount = Union[int, str]
@@ -720,14 +720,37 @@ def key_metrics(summary: dict) -> dict:
     for k, v in summary.get("floor", {}).items(): out[f"floor.{k}"] = float(v)
     return out
 
-def compare_to_reference(summary: dict, reference: dict, rtol: float) -> dict:
-    "Relative differences of the key metrics against a reference summary; `ok` when every one is within `rtol`."
-    a, b = key_metrics(summary), key_metrics(reference)
+def compare_metrics(a: dict, b: dict, rtol: float) -> dict:
+    "Relative differences of metrics `a` against reference metrics `b`; `ok` when every one is within `rtol`."
     missing = sorted(set(b) - set(a))
     diff = {k: abs(a[k] - b[k]) / max(abs(b[k]), 1e-12) for k in sorted(set(a) & set(b))}
     worst = max(diff.items(), key=lambda kv: kv[1], default=(None, 0.0))
     return {"ok": not missing and worst[1] <= rtol, "n": len(diff), "missing": missing, "rtol": rtol,
             "worst": {"metric": worst[0], "rel_diff": worst[1]}, "rel_diff": diff}
+
+def compare_to_reference(summary: dict, reference: dict, rtol: float) -> dict:
+    "`compare_metrics` of two chain summaries' key metrics."
+    return compare_metrics(key_metrics(summary), key_metrics(reference), rtol)
+
+def cpu_slug(cpu: str) -> str:
+    "A file name for a `cpu_info()` string: 'AMD EPYC · AVX512' → 'amd-epyc-avx512'."
+    return re.sub(r"[^a-z0-9]+", "-", cpu.lower()).strip("-")
+
+def save_cpu_reference(reference_dir, summary: dict, cpu: str, commit: str, **meta) -> Path:
+    "Record a chain's key metrics as the reference for `cpu` (`<reference>/cpus/<slug>.json`)."
+    p = Path(reference_dir) / "cpus" / f"{cpu_slug(cpu)}.json"
+    _atomic_json(p, {"cpu": cpu, "commit": commit, **meta, "metrics": key_metrics(summary)}); return p
+
+def reference_for_cpu(reference_dir, cpu: str) -> tuple[Optional[dict], bool, str]:
+    "(reference metrics, recorded on this CPU?, where from): this CPU's record under `cpus/` if any, else the main summary."
+    d = Path(reference_dir)
+    p = d / "cpus" / f"{cpu_slug(cpu)}.json"
+    if p.is_file():
+        r = json.loads(p.read_text()); return r["metrics"], True, f"{p} (recorded on this CPU at {r['commit'][:7]})"
+    s = d / "summary.json"
+    if s.is_file(): return key_metrics(json.loads(s.read_text())), False, f"{s} (recorded on another CPU)"
+    return None, False, f"no committed reference in {d}"
+
 
 # %% ../nbs/95_reproduction.ipynb #71b7de7c
 from fastcore.script import call_parse, Param
@@ -749,14 +772,20 @@ def main(config: Param("chain preset (configs/repro/*.yaml)", str),
     try: res = run_chain(cfg, log=lambda s: print(s, file=sys.stderr, flush=True))
     except StageIncomplete as e:                                   # preempted: the finished stages are recorded
         print(f"[repro] {e}", file=sys.stderr); raise SystemExit(Preemption.exit_code)
-    ref = Path(cfg.reference) / "summary.json" if cfg.reference else None
-    if ref is not None and not ref.is_file():
-        print(f"[repro] no committed reference at {ref}: nothing to compare", file=sys.stderr)
-    elif ref is not None:
-        c = compare_to_reference(res, json.loads(ref.read_text()), cfg.rtol)
-        print(f"[repro] against {cfg.reference}: {c['n']} metrics, worst {c['worst']['metric']} {c['worst']['rel_diff']:.2%} "
-              f"(tolerance {cfg.rtol:.0%}), missing {len(c['missing'])} → {'REPRODUCED' if c['ok'] else 'DIFFERS'} (this CPU: {cpu_info()})", file=sys.stderr)
-        if not c["ok"]: raise SystemExit(1)
+    if not cfg.reference: return
+    cpu = cpu_info()
+    ref, same_cpu, src = reference_for_cpu(cfg.reference, cpu)
+    if ref is None: print(f"[repro] {src}: nothing to compare", file=sys.stderr); return
+    c = compare_metrics(key_metrics(res), ref, cfg.rtol)
+    verdict = "REPRODUCED" if c["ok"] else "DIFFERS"
+    print(f"[repro] against {src}: {c['n']} metrics, worst {c['worst']['metric']} {c['worst']['rel_diff']:.2%} "
+          f"(tolerance {cfg.rtol:.0%}), missing {len(c['missing'])} → {verdict} (this CPU: {cpu})", file=sys.stderr)
+    if not same_cpu:    # float round-off of other vector kernels grows through training: not a failure of this code
+        print(f"[repro] no reference recorded on this CPU: cross-CPU differences are expected (four CPUs measured: "
+              f"median 3.7–6.0%, see data/results/repro_quick_cpus.json); a same-CPU reference is checked at {cfg.rtol:.0%}",
+              file=sys.stderr)
+    elif not c["ok"]: raise SystemExit(1)
+
 
 # %% ../nbs/95_reproduction.ipynb #03d6b435
 def stage_table(publish) -> str:
