@@ -110,7 +110,12 @@ def run_sample(variant, name, cfg, repeats, threads, tmp, official_deps):
     best = min(times)
     return {'variant': variant, 'model': name, 'cfg': cfg, 'batch': B, 'nfe': nfe, 'best_s': best, 'best_cpu_s': min(cpu),
             'img_per_s': B / best, 'img_per_cpu_s': B / min(cpu), 's_per_nfe': best / nfe, 'repeats': repeats, 'threads': threads,
-            'peak_rss_MiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            'peak_rss_MiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **rss_split()}
+
+def rss_split():
+    "This process's resident memory at the end, anonymous (heap: tensors, allocator) vs file-backed (touched library code)."
+    st = dict(l.split(':', 1) for l in open('/proc/self/status') if l.startswith(('RssAnon', 'RssFile')))
+    return {f"{k.lower().replace('rss', 'rss_')}_end_MiB": int(v.split()[0]) / 1024 for k, v in st.items()}
 
 def run_equiv(tmp, official_deps):
     "Max |ours - official| of the forward outputs after converting the official models' (random) weights."
@@ -169,6 +174,7 @@ def main():
     ap.add_argument('--rounds', type=int, default=3); ap.add_argument('--steps', type=int, default=6)
     ap.add_argument('--repeats', type=int, default=3); ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--configs', nargs='*', default=None)
+    ap.add_argument('--out', default=None, help='results file (default data/results/dit_train_vs_official.json or dit_sampler.json)')
     ap.add_argument('--one', nargs='*', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--tmp', default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -239,7 +245,8 @@ def main():
                         x = sub(a, ['--repeats', str(a.repeats), '--one', 'sample', v, name, cfg])
                         if x: x['loadavg_1m'] = os.getloadavg()[0]; res.append(x)
                         if x: print(f"{name:5s} {cfg:5s} {v:5s} {x['img_per_s']:.2f} img/s ({x['img_per_cpu_s']:.2f} per CPU-s) at {x['nfe']} NFE  {x['s_per_nfe']:.3f} s/NFE  "
-                                    f"RSS {x['peak_rss_MiB']:.0f} MiB  load {x['loadavg_1m']:.2f}", flush=True)
+                                    f"RSS {x['peak_rss_MiB']:.0f} MiB (end: anon {x['rss_anon_end_MiB']:.0f}, file {x['rss_file_end_MiB']:.0f})  "
+                                    f"load {x['loadavg_1m']:.2f}", flush=True)
             summary = {}
             for name in a.configs or list(SAMPLE):
                 for cfg in (False, True):
@@ -251,6 +258,7 @@ def main():
                         summary[f"{key}_ours_img_per_s"] = by['ours']['img_per_s']
             for k_, v_ in summary.items(): print(f"{k_}: {v_:.3f}" + ("x" if "_vs_" in k_ else " img/s"))
             out = ROOT / 'data/results/dit_sampler.json'
+        out = ROOT / a.out if a.out else out
         import platform, torch
         out.write_text(json.dumps({'results': res, 'summary': summary, 'loadavg_at_rounds': loads,
                                    'base_rev': a.base_rev, 'torch': torch.__version__, 'threads': a.threads,
