@@ -114,8 +114,8 @@ def run_sample(variant, name, cfg, repeats, threads, tmp, official_deps):
 
 def rss_split():
     "This process's resident memory at the end, anonymous (heap: tensors, allocator) vs file-backed (touched library code)."
-    st = dict(l.split(':', 1) for l in open('/proc/self/status') if l.startswith(('RssAnon', 'RssFile')))
-    return {f"{k.lower().replace('rss', 'rss_')}_end_MiB": int(v.split()[0]) / 1024 for k, v in st.items()}
+    kib = {l.split(':')[0]: int(l.split()[1]) for l in open('/proc/self/status') if l.startswith(('RssAnon:', 'RssFile:'))}
+    return {'rss_anon_end_MiB': kib['RssAnon'] / 1024, 'rss_file_end_MiB': kib['RssFile'] / 1024}
 
 def run_equiv(tmp, official_deps):
     "Max |ours - official| of the forward outputs after converting the official models' (random) weights."

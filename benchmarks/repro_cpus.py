@@ -5,14 +5,14 @@
 
 Each `label=results folder` is a finished quick chain; `data/results/repro-quick` (the main reference) and the
 AVX2 run kept in `data/results/repro_quick_cross_cpu.json` are always included. Writes
-`data/results/repro_quick_cpus.json` (every metric on every CPU, pairwise median and worst relative differences) and,
-with `--record CPU`, that CPU's folder as `data/results/repro-quick/cpus/<cpu>.json`.
+`data/results/repro_quick_cpus.json` (every metric on every CPU, pairwise median and worst relative differences) when
+runs are given and, with `--record CPU`, that CPU's metrics as `data/results/repro-quick/cpus/<cpu>.json`.
 """
 import argparse, itertools, json, os
 from pathlib import Path
 import numpy as np
 from vfmvae.core import git_revision
-from vfmvae.repro import compare_metrics, cpu_slug, key_metrics, save_cpu_reference
+from vfmvae.repro import compare_metrics, key_metrics, save_cpu_reference
 
 REF = Path("data/results/repro-quick")
 
@@ -27,9 +27,8 @@ def main():
     cross = json.loads(Path("data/results/repro_quick_cross_cpu.json").read_text())
     sets = {a.main_cpu: (key_metrics(json.loads((REF / "summary.json").read_text())), commits(REF)),
             cross["this_cpu"]: ({k: v["here"] for k, v in cross["metrics"].items()}, cross["commit_here"])}
-    folders = {}
     for r in a.runs:
-        label, folder = r.rsplit("=", 1); folders[label] = folder
+        label, folder = r.rsplit("=", 1)
         sets[label] = (key_metrics(json.loads((Path(folder) / "summary.json").read_text())), commits(folder))
     pairs = []
     for x, y in itertools.combinations(sets, 2):
@@ -37,18 +36,12 @@ def main():
         pairs.append({"a": x, "b": y, "n": c["n"], "median_rel_diff": float(np.median(rd)), "worst": c["worst"],
                       "exact": int((rd == 0).sum())})
         print(f"{x} vs {y}: median {np.median(rd):.2%}, worst {c['worst']['metric']} {c['worst']['rel_diff']:.1%}, exact {int((rd == 0).sum())}/{c['n']}")
-    out = {"chain": "quick", "seed": 0, "sets": {k: {"commits": v[1], "metrics": v[0]} for k, v in sets.items()},
-           "pairs": pairs, "load_avg_end": os.getloadavg(), "written_by_commit": git_revision()}
-    Path("data/results/repro_quick_cpus.json").write_text(json.dumps(out, indent=1) + "\n")
+    if a.runs:                                  # the comparison is only rewritten from given runs
+        out = {"chain": "quick", "seed": 0, "sets": {k: {"commits": v[1], "metrics": v[0]} for k, v in sets.items()},
+               "pairs": pairs, "load_avg_end": os.getloadavg(), "written_by_commit": git_revision()}
+        Path("data/results/repro_quick_cpus.json").write_text(json.dumps(out, indent=1) + "\n")
     for cpu in a.record:
-        src = folders.get(cpu)
-        if src is None and cpu == a.main_cpu: src = REF
-        if src is not None:
-            print("recorded", save_cpu_reference(REF, json.loads((Path(src) / "summary.json").read_text()), cpu, commits(src)[0]))
-        elif cpu == cross["this_cpu"]:          # the AVX2 run kept in repro_quick_cross_cpu.json: its metrics as they are
-            p = REF / "cpus" / f"{cpu_slug(cpu)}.json"; p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(json.dumps({"commit": cross["commit_here"][0], "cpu": cpu, "metrics": sets[cpu][0]}, indent=1) + "\n")
-            print("recorded", p)
-        else: raise SystemExit(f"--record {cpu!r}: pass its results folder as '{cpu}=FOLDER'")
+        if cpu not in sets: raise SystemExit(f"--record {cpu!r}: pass its results folder as '{cpu}=FOLDER'")
+        print("recorded", save_cpu_reference(REF, sets[cpu][0], cpu, sets[cpu][1][0]))
 
 if __name__ == "__main__": main()

@@ -26,11 +26,14 @@ def psnr(x: torch.Tensor, y: torch.Tensor, data_range: float = 2.0, reduction: s
     return p.mean() if reduction == "mean" else p
 
 # %% ../nbs/09_eval_recon.ipynb #e1c418b1
-def feature_stats(feats) -> tuple[np.ndarray, np.ndarray]:
-    "Mean and covariance (float64) of N×D features."
+def _features(feats) -> np.ndarray:
     f = np.asarray(feats, dtype=np.float64)
     if f.ndim != 2 or len(f) < 2: raise ValueError(f"need an N×D feature array with N ≥ 2, got shape {f.shape}")
-    return f.mean(0), np.cov(f, rowvar=False)
+    return f
+
+def feature_stats(feats) -> tuple[np.ndarray, np.ndarray]:
+    "Mean and covariance (float64) of N×D features."
+    f = _features(feats); return f.mean(0), np.cov(f, rowvar=False)
 
 def fid_from_stats(mu1, sigma1, mu2, sigma2) -> float:
     "Fréchet distance of two Gaussians in float64 via symmetric eigendecompositions (robust to singular Σ)."
@@ -49,9 +52,7 @@ def fid_from_stats(mu1, sigma1, mu2, sigma2) -> float:
 
 def fid_to_stats(feats, mu2, sigma2) -> float:
     "FID of N×D features against (μ₂, Σ₂); exact N×N form tr √(Σ₁Σ₂) = Σ √λ(BΣ₂Bᵀ), B = (F−μ₁)/√(N−1), when N−1 < D."
-    f = np.asarray(feats, dtype=np.float64)
-    if f.ndim != 2 or len(f) < 2: raise ValueError(f"need an N×D feature array with N ≥ 2, got shape {f.shape}")
-    n, d = f.shape
+    f = _features(feats); n, d = f.shape
     if n - 1 >= d: return fid_from_stats(*feature_stats(f), mu2, sigma2)
     m2, s2 = np.atleast_1d(np.asarray(mu2, np.float64)), torch.as_tensor(np.atleast_2d(sigma2), dtype=torch.float64)
     if m2.shape != (d,) or s2.shape != (d, d): raise ValueError("statistics have different shapes")
