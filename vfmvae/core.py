@@ -15,11 +15,11 @@ import yaml
 from fastcore.script import call_parse
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'RESUME_MAY_CHANGE', 'VfmvaeError', 'ConfigError', 'config_from_dict', 'config_to_dict', 'atomic_write',
-           'content_hash', 'apply_overrides', 'load_config', 'save_config', 'seed_everything', 'rng_state',
-           'set_rng_state', 'pick_device', 'autocast', 'parse_images', 'fmt_kimg', 'steps_for', 'git_revision',
-           'rank_world', 'cpu_info', 'environment_info', 'config_changes', 'RunDir', 'retain_freed_memory',
-           'user_errors']
+__all__ = ['PRECISIONS', 'RESULT_PATHS', 'RESUME_MAY_CHANGE', 'VfmvaeError', 'ConfigError', 'config_from_dict', 'config_to_dict',
+           'atomic_write', 'content_hash', 'apply_overrides', 'load_config', 'save_config', 'seed_everything',
+           'rng_state', 'set_rng_state', 'pick_device', 'autocast', 'parse_images', 'fmt_kimg', 'steps_for',
+           'git_revision', 'rank_world', 'cpu_info', 'environment_info', 'config_changes', 'RunDir',
+           'retain_freed_memory', 'user_errors']
 
 # %% ../nbs/00_core.ipynb #5da0b6dd
 class VfmvaeError(Exception):
@@ -226,12 +226,16 @@ def steps_for(n_images: int, batch: int) -> int:
     return -(-int(n_images) // int(batch))
 
 # %% ../nbs/00_core.ipynb #feec5cb6
+# Where runs publish what they measured: rewriting these changes the tree's results, not the code that made them.
+RESULT_PATHS = ("data/results", "figures")
+
 def git_revision(path=".") -> Optional[str]:
-    "The git commit of `path` (with '-dirty' if there are uncommitted changes), or None outside git."
+    "The git commit of `path`, with '-dirty' if tracked files outside `RESULT_PATHS` have uncommitted changes; None outside git."
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=path, capture_output=True, text=True, timeout=10)
         if rev.returncode: return None
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=path,
+        spec = [":(top)"] + [f":(top,exclude){p}" for p in RESULT_PATHS]
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", *spec], cwd=path,
                                capture_output=True, text=True, timeout=10).stdout.strip()
         return rev.stdout.strip() + ("-dirty" if dirty else "")
     except (OSError, subprocess.TimeoutExpired): return None
