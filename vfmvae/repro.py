@@ -24,8 +24,8 @@ __all__ = ['ImageCount', 'TOKENIZER_LABEL', 'RUN_LABEL', 'COLOR', 'IMAGENETTE_CL
            'vfm_reference_stage', 'cache_stage', 'diffusion_runs', 'diffusion_overrides', 'diffusion_stage',
            'gfid_stage', 'floor_stage', 'pick_points', 'snapshot_dirs', 'dynamics_stage', 'thumbnail_psnr',
            'one_per_class', 'grid_figure', 'thumbnail_stage', 'grids_stage', 'run_chain', 'table_rows', 'mini_table',
-           'write_report', 'key_metrics', 'compare_metrics', 'compare_to_reference', 'cpu_slug', 'save_cpu_reference',
-           'reference_for_cpu', 'main', 'stage_table', 'planned_stages', 'readme_block', 'update_readme']
+           'write_report', 'key_metrics', 'compare_metrics', 'cpu_slug', 'save_cpu_reference', 'reference_for_cpu',
+           'main', 'stage_table', 'planned_stages', 'readme_block', 'update_readme']
 
 # %% ../nbs/95_reproduction.ipynb #556ed028
 ImageCount = Union[int, str]
@@ -727,10 +727,6 @@ def compare_metrics(a: dict, b: dict, rtol: float) -> dict:
     worst = max(diff.items(), key=lambda kv: kv[1], default=(None, 0.0))
     return {"ok": not missing and worst[1] <= rtol, "n": len(diff), "missing": missing, "rtol": rtol,
             "worst": {"metric": worst[0], "rel_diff": worst[1]}, "rel_diff": diff}
-
-def compare_to_reference(summary: dict, reference: dict, rtol: float) -> dict:
-    "`compare_metrics` of two chain summaries' key metrics."
-    return compare_metrics(key_metrics(summary), key_metrics(reference), rtol)
 
 def cpu_slug(cpu: str) -> str:
     "A file name for a `cpu_info()` string: 'AMD EPYC · AVX512' → 'amd-epyc-avx512'."
