@@ -496,7 +496,8 @@ def run(self: TokenizerTrainer) -> dict:
             for k, v in self.step(x, info).items(): acc_logs[k] = acc_logs.get(k, 0.) + v
             n_acc += 1
             if bar is not None: bar.update(self.nimg - before)
-            if crossed("log_every", before) or self.nimg >= end: flush(crossed("val_every", before) or self.nimg >= end)
+            val = crossed("val_every", before) or self.nimg >= end        # its own test: val_every need not be a multiple of log_every
+            if val or crossed("log_every", before): flush(val)
             if crossed("grid_every", before): self.save_grid()
             if crossed("ckpt_every", before): self.save()
             if stop.requested(self.device):
