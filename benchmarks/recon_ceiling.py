@@ -20,9 +20,9 @@ from vfmvae.eval_recon import psnr
 from vfmvae.latents import image_folder, tokenizer_from_spec
 
 def load(split: str, n: int) -> torch.Tensor:
+    "`n` evenly spaced Imagenette images of `split` at 64 px in [−1, 1] (the project's image pipeline); unreadable ones dropped."
     ims = image_folder(os.path.join(os.environ.get("VFMVAE_DATA", "../shared/data"), "imagenette", split), size=64, limit=n)
-    x = torch.stack([ims[i][0] if isinstance(ims[i], (tuple, list)) else ims[i] for i in range(len(ims))])
-    return x.float() / 127.5 - 1 if x.dtype == torch.uint8 else x
+    return torch.stack([item[0] for item in (ims[i] for i in range(len(ims))) if item is not None])
 
 def patches(x, f=16): return F.pixel_unshuffle(x, f).permute(0, 2, 3, 1).reshape(-1, 3 * f * f)
 def unpatch(p, n, f=16): h = 64 // f; return F.pixel_shuffle(p.reshape(n, h, h, -1).permute(0, 3, 1, 2), f)

@@ -496,7 +496,7 @@ def run(self: TokenizerTrainer) -> dict:
             for k, v in self.step(x, info).items(): acc_logs[k] = acc_logs.get(k, 0.) + v
             n_acc += 1
             if bar is not None: bar.update(self.nimg - before)
-            val = crossed("val_every", before) or self.nimg >= end        # its own test: val_every need not be a multiple of log_every
+            val = crossed("val_every", before) or self.nimg >= end        # a val point gets a log line of its own
             if val or crossed("log_every", before): flush(val)
             if crossed("grid_every", before): self.save_grid()
             if crossed("ckpt_every", before): self.save()
